@@ -1,0 +1,1 @@
+"""L0: pure values and encodings shared by every layer (no I/O, no clock, no float)."""
