@@ -31,7 +31,14 @@ def test_lint_catches_each_hazard(tmp_path: Path) -> None:
     )
     problems = lint_determinism.find_problems([bad])
     text = "\n".join(problems)
-    for needle in ("import of time", "import of random", "from os", "float literal",
-                   "float()", "iteration over a set", "os.environ"):
+    for needle in (
+        "import of time",
+        "import of random",
+        "from os",
+        "float literal",
+        "float()",
+        "iteration over a set",
+        "os.environ",
+    ):
         assert needle in text, needle
     assert sum("iteration over a set" in p for p in problems) == 2

@@ -9,9 +9,7 @@ import argparse
 import importlib
 from typing import Any
 
-BENCHMARKS: tuple[str, ...] = (
-    "pyallora.cli.bench_synthesis",
-)
+BENCHMARKS: tuple[str, ...] = ("pyallora.cli.bench_synthesis",)
 """Benchmark modules, each adding one ``allora bench NAME`` sub-command."""
 
 

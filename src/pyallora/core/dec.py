@@ -46,14 +46,14 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeAlias, TypeVar
 
 import gmpy2
 from gmpy2 import mpfr
 
 from pyallora.core.errors import InvalidDecError
 
-Dec = mpfr
+Dec: TypeAlias = mpfr
 """The type of every consensus decimal: an MPFR float of :data:`PRECISION_BITS` bits."""
 
 PRECISION_BITS = 113
@@ -213,19 +213,19 @@ def mul_floor(amount: int, fraction: Dec) -> int:
         raise InvalidDecError(f"negative amount: {amount}")
     if not gmpy2.is_finite(fraction):
         raise InvalidDecError(f"not a finite number: {fraction}")
-    mantissa, exponent = fraction.as_mantissa_exp()
-    product = amount * int(mantissa)
+    mantissa, exponent = (int(part) for part in fraction.as_mantissa_exp())
+    product = amount * mantissa
     if exponent >= 0:
-        return product << int(exponent)
-    return product >> int(-exponent)
+        return product << exponent
+    return product >> -exponent
 
 
 def to_int_floor(value: Dec) -> int:
     """⌊value⌋ as an int."""
-    mantissa, exponent = value.as_mantissa_exp()
+    mantissa, exponent = (int(part) for part in value.as_mantissa_exp())
     if exponent >= 0:
-        return int(mantissa) << int(exponent)
-    return int(mantissa) >> int(-exponent)
+        return mantissa << exponent
+    return mantissa >> -exponent
 
 
 with gmpy2.context(CONTEXT):
