@@ -7,7 +7,7 @@ COMETBFT_VERSION := v0.38.25
 COMETBFT := .bin/cometbft
 CONSENSUS_PKGS := src/pyallora/core src/pyallora/synthesis src/pyallora/chain src/pyallora/storage src/pyallora/abci
 
-.PHONY: help venv fmt lint test test-fast bench demo cometbft maybe-cometbft clean
+.PHONY: help venv fmt lint test test-fast bench demo cometbft maybe-cometbft proto clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/' | expand -t 16
@@ -46,6 +46,7 @@ lint: venv  ## ruff, mypy --strict on the consensus layers, import layers, deter
 	$(BIN)/mypy $(CONSENSUS_PKGS)
 	$(BIN)/lint-imports
 	$(BIN)/python tools/lint_determinism.py
+	$(BIN)/python tools/gen_proto.py --check
 
 test: venv maybe-cometbft lint  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -p no:cacheprovider
@@ -59,6 +60,9 @@ bench: venv  ## performance figures against the targets
 
 demo: venv  ## the main job: see README
 	$(BIN)/allora demo
+
+proto: venv  ## regenerate the Python classes of the emissions and mint .proto files
+	$(BIN)/python tools/gen_proto.py
 
 clean:  ## remove the virtual environment, build output and caches
 	rm -rf $(VENV) .bin build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
