@@ -57,6 +57,7 @@ test-fast: venv  ## the tests without lint and without slow ones
 bench: venv  ## performance figures against the targets
 	$(BIN)/allora bench synthesis
 	$(BIN)/allora bench numbers
+	$(BIN)/allora bench tx
 
 demo: venv  ## the main job: see README
 	$(BIN)/allora demo

@@ -9,7 +9,11 @@ import argparse
 import importlib
 from typing import Any
 
-BENCHMARKS: tuple[str, ...] = ("pyallora.cli.bench_synthesis",)
+BENCHMARKS: tuple[str, ...] = (
+    "pyallora.cli.bench_synthesis",
+    "pyallora.cli.bench_numbers",
+    "pyallora.cli.bench_tx",
+)
 """Benchmark modules, each adding one ``allora bench NAME`` sub-command."""
 
 

@@ -1,0 +1,108 @@
+"""The one table of every store key prefix (STYLE.md §4.3: one prefix table).
+
+All chain state lives in one ordered key space (:mod:`pyallora.chain.store.kv`). A key is a
+two-byte prefix, ``(namespace, table)``, followed by the table's encoded key
+(:mod:`pyallora.chain.store.collections`). The first byte names the module that owns the
+table; the second numbers its tables. A prefix is declared here exactly once, never renumbered
+and never reused (prefixes are consensus: they decide the app hash).
+
+How to add a table (other modules: staking, distribution, slashing, mint, emissions):
+
+1. append a :class:`StorePrefix` row to :data:`PREFIXES` under the module's namespace byte
+   from :data:`NAMESPACES` (add a namespace row when the module is new), with the next free
+   table byte, the layout of its key and value in ``doc``;
+2. in the module's ``state.py``, build the collection from the constant:
+   ``BALANCES = Map(schema.BANK_BALANCE, ADDRESS_KEY, INT_VALUE)``.
+
+``tests/chain/test_store_schema.py`` checks that names and prefixes are unique, that no prefix
+is a prefix of another, and that each prefix sits in its module's namespace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StorePrefix:
+    """One table of the store: its owner, name, two-byte prefix and layout."""
+
+    module: str
+    """Owning module (a key of :data:`NAMESPACES`)."""
+
+    name: str
+    """Table name, unique across the chain."""
+
+    prefix: bytes
+    """``bytes((namespace, table))``."""
+
+    doc: str
+    """Key and value layout."""
+
+
+NAMESPACES: Final[dict[str, int]] = {
+    "app": 0x00,
+    "auth": 0x01,
+    "bank": 0x02,
+    "staking": 0x03,
+    "distribution": 0x04,
+    "slashing": 0x05,
+    "mint": 0x06,
+    "emissions": 0x07,
+}
+"""First key byte per module."""
+
+
+def _row(module: str, table: int, name: str, doc: str) -> StorePrefix:
+    return StorePrefix(module=module, name=name, prefix=bytes((NAMESPACES[module], table)), doc=doc)
+
+
+APP_CHAIN_ID: Final = _row("app", 0x01, "app/chain_id", "item: chain id (utf-8)")
+"""The chain id written by ``init_chain`` (part of the state so a restart knows it)."""
+
+AUTH_PARAMS: Final = _row("auth", 0x01, "auth/params", "item: AuthParams as canonical JSON")
+"""The auth module's parameters (:class:`pyallora.chain.params.AuthParams`)."""
+
+AUTH_ACCOUNTS: Final = _row(
+    "auth",
+    0x02,
+    "auth/accounts",
+    "map: address text (0x00-terminated) -> BaseAccount or ModuleAccount protobuf",
+)
+"""Accounts by address."""
+
+AUTH_NEXT_ACCOUNT_NUMBER: Final = _row(
+    "auth", 0x03, "auth/next_account_number", "item: uint64 (decimal text)"
+)
+"""The account number the next new account gets."""
+
+BANK_BALANCES: Final = _row(
+    "bank",
+    0x02,
+    "bank/balances",
+    "map: address text (0x00-terminated) -> uallo amount (decimal text); zero is absent",
+)
+"""uallo balance of every account holding a positive amount."""
+
+BANK_SUPPLY: Final = _row("bank", 0x03, "bank/supply", "item: total uallo supply (decimal text)")
+"""Total supply in uallo (= Σ balances; ≤ 10^27)."""
+
+PREFIXES: Final[tuple[StorePrefix, ...]] = (
+    APP_CHAIN_ID,
+    AUTH_PARAMS,
+    AUTH_ACCOUNTS,
+    AUTH_NEXT_ACCOUNT_NUMBER,
+    BANK_BALANCES,
+    BANK_SUPPLY,
+)
+"""Every table of the chain, in prefix order."""
+
+
+def get_prefix_owner(key: bytes) -> StorePrefix | None:
+    """The table a raw key belongs to, or ``None`` for an undeclared prefix."""
+    head = key[:2]
+    for row in PREFIXES:
+        if row.prefix == head:
+            return row
+    return None
