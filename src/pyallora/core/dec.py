@@ -7,18 +7,21 @@ emission rates) is a ``Dec``. Money is never a ``Dec``: it is an ``int`` of base
 Decision: MPFR through gmpy2 at 113 bits, rounding toward zero
 -------------------------------------------------------------------
 The issue asked for a measurement of the two deterministic candidates on the synthesis
-benchmark (``allora bench numbers`` re-runs it and prints the figures):
+benchmark. ``allora bench numbers`` re-runs it: it times the one-out forecast-implied kernel of
+SYNTHESIS.md §6 at the chain's default caps (W = 32 inferers, F = 6 forecasters:
+F*W*(W-1) = 5,952 exponentials) with the same literal algorithm in both number types.
+Measured on the project machine (2 shared cores, Python 3.11, gmpy2 2.3.2 / MPFR 4.2.2):
 
-* stdlib ``decimal`` at 34 digits, ROUND_DOWN, with exp/ln/sqrt evaluated at 40 digits and
-  then rounded down (the stdlib always rounds those half-even): about 10 us per exp,
-  0.06-0.18 us per add/multiply;
+* stdlib ``decimal`` at 34 digits, ROUND_DOWN, with exp/sqrt evaluated at 40 digits and then
+  rounded down (the stdlib always rounds those half-even): 9.8-10.3 us per exp,
+  0.07 us per add/multiply; the kernel takes 82-109 ms;
 * MPFR through gmpy2 at 113 bits (34.0 decimal digits), ``RoundToZero``: 1.2 us per exp,
-  0.07 us per add/multiply.
+  0.09 us per add/multiply; the kernel takes 16-17 ms (5-6.6x faster).
 
-An epoch end at the chain's default caps (32 inferers, 6 forecasters) evaluates about 6,000
-exponentials for the one-out forecast-implied inferences alone (F*W*(W-1)), and about 520,000
-at (128, 32, 32). With ``decimal`` that is 60 ms and 5.2 s of exponentials, over the targets
-of 50 ms and 2 s; with MPFR 7 ms and 0.6 s. MPFR is therefore the number layer.
+With ``decimal`` the kernel alone exceeds the 50 ms target for a whole epoch end at
+(32, 6, 6), and its ~520,000 exponentials at (128, 32, 32) would take over 5 s against a 2 s
+target; with MPFR a whole epoch end measures about 28 ms at (32, 6, 6) and 1.8 s at
+(128, 32, 32) (``allora bench synthesis``). MPFR is therefore the number layer.
 
 MPFR is correctly rounded for every operation used here (+, -, *, /, sqrt, exp, log, pow) and
 for conversions from and to decimal text, so the result of every operation is a pure
@@ -154,8 +157,17 @@ def to_text(value: Dec, digits: int = TEXT_DIGITS) -> str:
 
 
 def to_text17(value: Dec) -> str:
-    """Text with 17 significant digits: what a double reads back as the same value."""
-    return to_text(value, 17)
+    """Text with 17 significant digits, rounded to nearest, for tables read as doubles.
+
+    Not consensus text (:func:`to_text` is): rounding to nearest makes a value that came from
+    a double read back as that same double.
+    """
+    if not gmpy2.is_finite(value):
+        raise InvalidDecError(f"not a finite number: {value}")
+    if value == 0:
+        return "0"
+    text: str = format(value, ".17Ng")
+    return text
 
 
 def exp(x: Dec) -> Dec:
@@ -190,7 +202,7 @@ def sqrt(x: Dec) -> Dec:
 
 def power(x: Dec, y: Dec) -> Dec:
     """x**y rounded toward zero (x > 0, or y integral)."""
-    result: Dec = gmpy2.pow(x, y)
+    result: Dec = x**y
     return result
 
 
