@@ -18,6 +18,7 @@ from pyallora.core.errors import PyAlloraError
 COMMAND_GROUPS: tuple[str, ...] = (
     "pyallora.cli.vectors",
     "pyallora.cli.bench",
+    "pyallora.cli.demo",
     "pyallora.cli.keys",
 )
 """Modules that contribute sub-commands, in the order ``--help`` lists them."""
