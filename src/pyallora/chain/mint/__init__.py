@@ -1,0 +1,1 @@
+"""The mint module: emission schedule, ecosystem minting, per-block split (PROTOCOL.md §6)."""

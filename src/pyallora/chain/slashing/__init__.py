@@ -1,0 +1,1 @@
+"""The slashing module: downtime and double-sign punishment, jail and unjail."""
