@@ -414,6 +414,8 @@ class App:
             time_ns=request.time_ns,
             chain_id=self._chain_id,
             proposer_address=request.proposer_address,
+            decided_last_commit=request.decided_last_commit,
+            misbehavior=request.misbehavior,
         )
         events: list[Event] = []
         for module in self._begin_order:

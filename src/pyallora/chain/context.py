@@ -14,6 +14,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from pyallora.chain.abci_types import CommitInfo, Misbehavior
 from pyallora.chain.events import EventCollector
 from pyallora.chain.tx.errors import OutOfGasError
 
@@ -53,6 +54,10 @@ class BlockContext:
     """The chain id fixed at genesis."""
     proposer_address: bytes = b""
     """20-byte consensus address of the proposer (empty outside a block)."""
+    decided_last_commit: CommitInfo = field(default_factory=CommitInfo)
+    """Who signed the previous block (distribution and slashing read it; empty outside a block)."""
+    misbehavior: tuple[Misbehavior, ...] = ()
+    """Double-sign and light-client evidence delivered with the block (slashing reads it)."""
 
 
 class GasMeter:

@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import Final
 
 from pyallora.chain.abci_types import (
+    BLOCK_ID_FLAG_ABSENT,
+    BLOCK_ID_FLAG_COMMIT,
     Application,
     CommitInfo,
     FinalizeBlockRequest,
     FinalizeBlockResult,
     InfoResult,
+    Misbehavior,
     PrepareProposalRequest,
     ProcessProposalRequest,
     TxResult,
@@ -203,8 +206,17 @@ class SoloNode:
             self._mempool[tx_hash] = tx
         return result
 
-    def produce_block(self) -> FinalizeBlockResult:
+    def produce_block(
+        self,
+        *,
+        absent: Sequence[bytes] = (),
+        misbehavior: Sequence[Misbehavior] = (),
+    ) -> FinalizeBlockResult:
         """Propose, accept, execute and commit the next block from the mempool.
+
+        ``absent`` lists consensus addresses whose vote for the previous block is recorded as
+        missing, and ``misbehavior`` is evidence delivered with the block: test hooks for
+        downtime and double-sign handling, as a real CometBFT commit would report them.
 
         Raises
         ------
@@ -234,8 +246,13 @@ class SoloNode:
             raise SoloError(f"the application rejected its own proposal at height {height}")
         if self._on_block is not None:
             self._on_block(height, time_ns, txs)
+        missing = frozenset(absent)
         votes = tuple(
-            VoteInfo(validator_address=address, power=power)
+            VoteInfo(
+                validator_address=address,
+                power=power,
+                block_id_flag=BLOCK_ID_FLAG_ABSENT if address in missing else BLOCK_ID_FLAG_COMMIT,
+            )
             for address, power in self._validator_addresses()
         )
         result = self._app.finalize_block(
@@ -247,6 +264,7 @@ class SoloNode:
                 decided_last_commit=CommitInfo(
                     votes=votes if height > self._genesis.initial_height else ()
                 ),
+                misbehavior=tuple(misbehavior),
             )
         )
         self._app.commit()
