@@ -22,13 +22,48 @@ from collections.abc import Sequence
 from pyallora.chain.auth.module import AuthModule
 from pyallora.chain.bank.module import BankModule
 from pyallora.chain.distribution.module import DistributionModule
+from pyallora.chain.distribution.state import DISTRIBUTION_PREFIXES
+from pyallora.chain.emissions.schema import EMISSIONS_PREFIXES
 from pyallora.chain.mint.bridge import EmissionsBridge
 from pyallora.chain.mint.module import MintModule
+from pyallora.chain.mint.state import MINT_PREFIXES
 from pyallora.chain.module import Module
 from pyallora.chain.slashing.infractions import SlashingHooks
 from pyallora.chain.slashing.module import SlashingModule
+from pyallora.chain.slashing.state import SLASHING_PREFIXES
 from pyallora.chain.staking.hooks import CombinedStakingHooks
 from pyallora.chain.staking.module import StakingModule
+from pyallora.chain.staking.state import STAKING_PREFIXES
+from pyallora.chain.store import schema
+
+ALL_STORE_PREFIXES: tuple[schema.StorePrefix, ...] = tuple(
+    sorted(
+        (
+            *schema.PREFIXES,
+            *STAKING_PREFIXES,
+            *DISTRIBUTION_PREFIXES,
+            *SLASHING_PREFIXES,
+            *MINT_PREFIXES,
+            *EMISSIONS_PREFIXES,
+        ),
+        key=lambda row: row.prefix,
+    )
+)
+"""Every store table of the chain, in prefix order.
+
+:mod:`pyallora.chain.store.schema` assigns each module its namespace byte and declares the
+foundation's tables; each module declares its own tables, in its namespace, next to its
+state accessors. This tuple is the one complete table (``tests/chain/test_store_schema.py``
+checks it: unique names, no prefix a prefix of another, each row in its module's namespace).
+"""
+
+
+def get_store_prefix_owner(key: bytes) -> schema.StorePrefix | None:
+    """The table that a full store key belongs to, or ``None``."""
+    for row in ALL_STORE_PREFIXES:
+        if key.startswith(row.prefix):
+            return row
+    return None
 
 
 def build_standard_modules(

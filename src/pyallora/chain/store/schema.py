@@ -6,11 +6,15 @@ two-byte prefix, ``(namespace, table)``, followed by the table's encoded key
 table; the second numbers its tables. A prefix is declared here exactly once, never renumbered
 and never reused (prefixes are consensus: they decide the app hash).
 
-How to add a table (other modules: staking, distribution, slashing, mint, emissions):
+This module assigns every module its namespace byte (:data:`NAMESPACES`) and declares the
+foundation's tables (app, auth, bank). Every other module declares its tables in its own
+namespace next to its state accessors (``STAKING_PREFIXES``, ``EMISSIONS_PREFIXES``, ...), and
+:data:`pyallora.chain.modules.ALL_STORE_PREFIXES` collects them into the one complete table.
+How to add a table:
 
-1. append a :class:`StorePrefix` row to :data:`PREFIXES` under the module's namespace byte
-   from :data:`NAMESPACES` (add a namespace row when the module is new), with the next free
-   table byte, the layout of its key and value in ``doc``;
+1. add a :class:`StorePrefix` row under the module's namespace byte (add a namespace row here
+   when the module is new), with the next free table byte and the layout of its key and value
+   in ``doc``, and list it in the module's ``*_PREFIXES`` tuple;
 2. in the module's ``state.py``, build the collection from the constant:
    ``BALANCES = Map(schema.BANK_BALANCE, ADDRESS_KEY, INT_VALUE)``.
 

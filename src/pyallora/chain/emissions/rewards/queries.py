@@ -1,0 +1,525 @@
+"""Scores, regrets and reward bookkeeping queries (PROTOCOL.md §4.6).
+
+Read-only views of the state the reward step and the active-set contests write. Absent keys
+answer defaults: a score EMA ``{height 0, score 0}``, a listening coefficient of 1, a regret
+``(0, topic initial regret)``, a reward fraction with ``not_found``, counts 0.
+
+``GetCurrentLowest*Score`` answers the lowest stored EMA among the current members of the
+active set (the quirk C6 fix); under ``reference_compat`` it answers the cached record, as
+the reference does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from pyallora.chain.auth.state import MODULE_ADDRESSES
+from pyallora.chain.bank.state import get_balance
+from pyallora.chain.context import QueryContext
+from pyallora.chain.emissions.dec_text import dec_to_field_text
+from pyallora.chain.emissions.params import get_params, is_reference_compat
+from pyallora.chain.emissions.query_support import build_query_route
+from pyallora.chain.emissions.rewards.state import (
+    FORECASTER,
+    INFERER,
+    REPUTER,
+    build_regret_response_value,
+    get_inclusion_count,
+    get_listening_coefficient_or_one,
+    get_previous_percentage_reward_to_staked_reputers,
+    get_previous_reward_fraction,
+    get_regret,
+    get_score_ema,
+    get_scores_at_block,
+    get_topic_score_quantile,
+    iterate_recent_scores,
+    score_to_proto,
+)
+from pyallora.chain.emissions.submissions.active_set import compute_lowest_member
+from pyallora.chain.emissions.submissions.state import get_active_set, get_lowest_score_cache
+from pyallora.chain.emissions.topics.state import get_topic
+from pyallora.chain.module import QueryHandler
+from pyallora.chain.store.kv import ReadableKVStore
+from pyallora.core.dec import ZERO
+from pyallora.proto.emissions.v3 import types_pb2
+from pyallora.proto.emissions.v5 import query_pb2 as q
+
+REWARDS_MODULE: Final = "allorarewards"
+"""The rewards treasury module account."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Score EMAs, lowest members, quantiles
+
+
+def get_current_lowest_score(store: ReadableKVStore, role: str, topic_id: int) -> types_pb2.Score:
+    """The active set's lowest EMA record (module docstring); an empty ``Score`` when none."""
+    if is_reference_compat(store):
+        cached = get_lowest_score_cache(store, role, topic_id)
+        if cached is not None:
+            return score_to_proto(cached)
+    lowest = compute_lowest_member(store, role, topic_id, get_active_set(store, role, topic_id))
+    return types_pb2.Score() if lowest is None else score_to_proto(lowest)
+
+
+def _quantile_text(store: ReadableKVStore, role: str, topic_id: int) -> str:
+    value = get_topic_score_quantile(store, role, topic_id)
+    return dec_to_field_text(ZERO if value is None else value)
+
+
+def query_inferer_score_ema(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetInfererScoreEmaRequest
+) -> q.GetInfererScoreEmaResponse:
+    """GetInfererScoreEma."""
+    return q.GetInfererScoreEmaResponse(
+        score=score_to_proto(get_score_ema(store, INFERER, request.topic_id, request.inferer))
+    )
+
+
+def query_forecaster_score_ema(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetForecasterScoreEmaRequest
+) -> q.GetForecasterScoreEmaResponse:
+    """GetForecasterScoreEma."""
+    return q.GetForecasterScoreEmaResponse(
+        score=score_to_proto(get_score_ema(store, FORECASTER, request.topic_id, request.forecaster))
+    )
+
+
+def query_reputer_score_ema(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetReputerScoreEmaRequest
+) -> q.GetReputerScoreEmaResponse:
+    """GetReputerScoreEma."""
+    return q.GetReputerScoreEmaResponse(
+        score=score_to_proto(get_score_ema(store, REPUTER, request.topic_id, request.reputer))
+    )
+
+
+def query_current_lowest_inferer_score(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetCurrentLowestInfererScoreRequest
+) -> q.GetCurrentLowestInfererScoreResponse:
+    """GetCurrentLowestInfererScore."""
+    return q.GetCurrentLowestInfererScoreResponse(
+        score=get_current_lowest_score(store, INFERER, request.topic_id)
+    )
+
+
+def query_current_lowest_forecaster_score(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetCurrentLowestForecasterScoreRequest
+) -> q.GetCurrentLowestForecasterScoreResponse:
+    """GetCurrentLowestForecasterScore."""
+    return q.GetCurrentLowestForecasterScoreResponse(
+        score=get_current_lowest_score(store, FORECASTER, request.topic_id)
+    )
+
+
+def query_current_lowest_reputer_score(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetCurrentLowestReputerScoreRequest
+) -> q.GetCurrentLowestReputerScoreResponse:
+    """GetCurrentLowestReputerScore."""
+    return q.GetCurrentLowestReputerScoreResponse(
+        score=get_current_lowest_score(store, REPUTER, request.topic_id)
+    )
+
+
+def query_quantile_inferer(
+    ctx: QueryContext,
+    store: ReadableKVStore,
+    request: q.GetPreviousTopicQuantileInfererScoreEmaRequest,
+) -> q.GetPreviousTopicQuantileInfererScoreEmaResponse:
+    """GetPreviousTopicQuantileInfererScoreEma (0 when unset)."""
+    return q.GetPreviousTopicQuantileInfererScoreEmaResponse(
+        value=_quantile_text(store, INFERER, request.topic_id)
+    )
+
+
+def query_quantile_forecaster(
+    ctx: QueryContext,
+    store: ReadableKVStore,
+    request: q.GetPreviousTopicQuantileForecasterScoreEmaRequest,
+) -> q.GetPreviousTopicQuantileForecasterScoreEmaResponse:
+    """GetPreviousTopicQuantileForecasterScoreEma (0 when unset)."""
+    return q.GetPreviousTopicQuantileForecasterScoreEmaResponse(
+        value=_quantile_text(store, FORECASTER, request.topic_id)
+    )
+
+
+def query_quantile_reputer(
+    ctx: QueryContext,
+    store: ReadableKVStore,
+    request: q.GetPreviousTopicQuantileReputerScoreEmaRequest,
+) -> q.GetPreviousTopicQuantileReputerScoreEmaResponse:
+    """GetPreviousTopicQuantileReputerScoreEma (0 when unset)."""
+    return q.GetPreviousTopicQuantileReputerScoreEmaResponse(
+        value=_quantile_text(store, REPUTER, request.topic_id)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-nonce scores
+
+
+def compute_scores_until_block(
+    store: ReadableKVStore, role: str, topic_id: int, height: int
+) -> list[types_pb2.Score]:
+    """Up to ``max_samples_to_scale_scores`` most recent scores with nonce ≤ ``height``,
+    newest nonce first (each nonce's list in stored order)."""
+    limit = get_params(store).max_samples_to_scale_scores
+    out: list[types_pb2.Score] = []
+    for _, records in iterate_recent_scores(store, role, topic_id, up_to=height):
+        for record in records:
+            if len(out) == limit:
+                return out
+            out.append(score_to_proto(record))
+    return out
+
+
+def _scores_at(store: ReadableKVStore, role: str, topic_id: int, height: int) -> types_pb2.Scores:
+    return types_pb2.Scores(
+        scores=[score_to_proto(r) for r in get_scores_at_block(store, role, topic_id, height)]
+    )
+
+
+def query_inference_scores_until_block(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetInferenceScoresUntilBlockRequest
+) -> q.GetInferenceScoresUntilBlockResponse:
+    """GetInferenceScoresUntilBlock."""
+    return q.GetInferenceScoresUntilBlockResponse(
+        scores=compute_scores_until_block(store, INFERER, request.topic_id, request.block_height)
+    )
+
+
+def query_forecast_scores_until_block(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetForecastScoresUntilBlockRequest
+) -> q.GetForecastScoresUntilBlockResponse:
+    """GetForecastScoresUntilBlock."""
+    return q.GetForecastScoresUntilBlockResponse(
+        scores=compute_scores_until_block(store, FORECASTER, request.topic_id, request.block_height)
+    )
+
+
+def query_worker_inference_scores_at_block(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetWorkerInferenceScoresAtBlockRequest
+) -> q.GetWorkerInferenceScoresAtBlockResponse:
+    """GetWorkerInferenceScoresAtBlock."""
+    return q.GetWorkerInferenceScoresAtBlockResponse(
+        scores=_scores_at(store, INFERER, request.topic_id, request.block_height)
+    )
+
+
+def query_worker_forecast_scores_at_block(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetWorkerForecastScoresAtBlockRequest
+) -> q.GetWorkerForecastScoresAtBlockResponse:
+    """GetWorkerForecastScoresAtBlock."""
+    return q.GetWorkerForecastScoresAtBlockResponse(
+        scores=_scores_at(store, FORECASTER, request.topic_id, request.block_height)
+    )
+
+
+def query_reputers_scores_at_block(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetReputersScoresAtBlockRequest
+) -> q.GetReputersScoresAtBlockResponse:
+    """GetReputersScoresAtBlock."""
+    return q.GetReputersScoresAtBlockResponse(
+        scores=_scores_at(store, REPUTER, request.topic_id, request.block_height)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reward bookkeeping
+
+
+def query_listening_coefficient(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetListeningCoefficientRequest
+) -> q.GetListeningCoefficientResponse:
+    """GetListeningCoefficient (1 when unset)."""
+    value = get_listening_coefficient_or_one(store, request.topic_id, request.reputer)
+    return q.GetListeningCoefficientResponse(
+        listening_coefficient=types_pb2.ListeningCoefficient(coefficient=dec_to_field_text(value))
+    )
+
+
+def _fraction(store: ReadableKVStore, role: str, topic_id: int, address: str) -> dict[str, Any]:
+    value = get_previous_reward_fraction(store, role, topic_id, address)
+    if value is None:
+        return {"reward_fraction": dec_to_field_text(ZERO), "not_found": True}
+    return {"reward_fraction": dec_to_field_text(value), "not_found": False}
+
+
+def query_previous_reputer_reward_fraction(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetPreviousReputerRewardFractionRequest
+) -> q.GetPreviousReputerRewardFractionResponse:
+    """GetPreviousReputerRewardFraction."""
+    return q.GetPreviousReputerRewardFractionResponse(
+        **_fraction(store, REPUTER, request.topic_id, request.reputer)
+    )
+
+
+def query_previous_inference_reward_fraction(
+    ctx: QueryContext,
+    store: ReadableKVStore,
+    request: q.GetPreviousInferenceRewardFractionRequest,
+) -> q.GetPreviousInferenceRewardFractionResponse:
+    """GetPreviousInferenceRewardFraction."""
+    return q.GetPreviousInferenceRewardFractionResponse(
+        **_fraction(store, INFERER, request.topic_id, request.worker)
+    )
+
+
+def query_previous_forecast_reward_fraction(
+    ctx: QueryContext,
+    store: ReadableKVStore,
+    request: q.GetPreviousForecastRewardFractionRequest,
+) -> q.GetPreviousForecastRewardFractionResponse:
+    """GetPreviousForecastRewardFraction."""
+    return q.GetPreviousForecastRewardFractionResponse(
+        **_fraction(store, FORECASTER, request.topic_id, request.worker)
+    )
+
+
+def query_previous_percentage_reward_to_staked_reputers(
+    ctx: QueryContext,
+    store: ReadableKVStore,
+    request: q.GetPreviousPercentageRewardToStakedReputersRequest,
+) -> q.GetPreviousPercentageRewardToStakedReputersResponse:
+    """GetPreviousPercentageRewardToStakedReputers."""
+    return q.GetPreviousPercentageRewardToStakedReputersResponse(
+        percentage_reward=dec_to_field_text(
+            get_previous_percentage_reward_to_staked_reputers(store)
+        )
+    )
+
+
+def query_total_reward_to_distribute(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetTotalRewardToDistributeRequest
+) -> q.GetTotalRewardToDistributeResponse:
+    """GetTotalRewardToDistribute: the ``allorarewards`` balance, as a Dec."""
+    balance = get_balance(store, MODULE_ADDRESSES[REWARDS_MODULE])
+    return q.GetTotalRewardToDistributeResponse(total_reward=str(balance))
+
+
+def query_count_inferer_inclusions(
+    ctx: QueryContext, store: ReadableKVStore, request: q.GetCountInfererInclusionsInTopicRequest
+) -> q.GetCountInfererInclusionsInTopicResponse:
+    """GetCountInfererInclusionsInTopic."""
+    return q.GetCountInfererInclusionsInTopicResponse(
+        count=get_inclusion_count(store, INFERER, request.topic_id, request.inferer)
+    )
+
+
+def query_count_forecaster_inclusions(
+    ctx: QueryContext,
+    store: ReadableKVStore,
+    request: q.GetCountForecasterInclusionsInTopicRequest,
+) -> q.GetCountForecasterInclusionsInTopicResponse:
+    """GetCountForecasterInclusionsInTopic."""
+    return q.GetCountForecasterInclusionsInTopicResponse(
+        count=get_inclusion_count(store, FORECASTER, request.topic_id, request.forecaster)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Regrets
+
+
+def _initial(store: ReadableKVStore, topic_id: int) -> str:
+    topic = get_topic(store, topic_id)
+    return "0" if topic is None else topic.initial_regret
+
+
+def _regret_query(
+    family: str, response_type: Any, first: str, second: str = ""
+) -> Callable[[QueryContext, ReadableKVStore, Any], Any]:
+    def handle(ctx: QueryContext, store: ReadableKVStore, request: Any) -> Any:
+        regret = get_regret(
+            store,
+            family,
+            request.topic_id,
+            getattr(request, first),
+            getattr(request, second) if second else "",
+        )
+        return response_type(
+            regret=build_regret_response_value(regret, _initial(store, request.topic_id))
+        )
+
+    handle.__doc__ = f"{response_type.DESCRIPTOR.name[:-8]}: the stored regret, or (0, R0)."
+    return handle
+
+
+query_inferer_network_regret = _regret_query(
+    "inferer", q.GetInfererNetworkRegretResponse, "actor_id"
+)
+query_forecaster_network_regret = _regret_query(
+    "forecaster", q.GetForecasterNetworkRegretResponse, "worker"
+)
+query_one_in_forecaster_network_regret = _regret_query(
+    "one_in_forecaster_inferer",
+    q.GetOneInForecasterNetworkRegretResponse,
+    "forecaster",
+    "inferer",
+)
+query_naive_inferer_network_regret = _regret_query(
+    "naive_inferer", q.GetNaiveInfererNetworkRegretResponse, "inferer"
+)
+query_one_out_inferer_inferer_network_regret = _regret_query(
+    "one_out_inferer_inferer",
+    q.GetOneOutInfererInfererNetworkRegretResponse,
+    "one_out_inferer",
+    "inferer",
+)
+query_one_out_inferer_forecaster_network_regret = _regret_query(
+    "one_out_inferer_forecaster",
+    q.GetOneOutInfererForecasterNetworkRegretResponse,
+    "one_out_inferer",
+    "forecaster",
+)
+query_one_out_forecaster_inferer_network_regret = _regret_query(
+    "one_out_forecaster_inferer",
+    q.GetOneOutForecasterInfererNetworkRegretResponse,
+    "one_out_forecaster",
+    "inferer",
+)
+query_one_out_forecaster_forecaster_network_regret = _regret_query(
+    "one_out_forecaster_forecaster",
+    q.GetOneOutForecasterForecasterNetworkRegretResponse,
+    "one_out_forecaster",
+    "forecaster",
+)
+
+_ROUTES: Final[tuple[tuple[str, Any, Callable[..., Any]], ...]] = (
+    ("GetInfererScoreEma", q.GetInfererScoreEmaRequest, query_inferer_score_ema),
+    ("GetForecasterScoreEma", q.GetForecasterScoreEmaRequest, query_forecaster_score_ema),
+    ("GetReputerScoreEma", q.GetReputerScoreEmaRequest, query_reputer_score_ema),
+    (
+        "GetCurrentLowestInfererScore",
+        q.GetCurrentLowestInfererScoreRequest,
+        query_current_lowest_inferer_score,
+    ),
+    (
+        "GetCurrentLowestForecasterScore",
+        q.GetCurrentLowestForecasterScoreRequest,
+        query_current_lowest_forecaster_score,
+    ),
+    (
+        "GetCurrentLowestReputerScore",
+        q.GetCurrentLowestReputerScoreRequest,
+        query_current_lowest_reputer_score,
+    ),
+    (
+        "GetPreviousTopicQuantileInfererScoreEma",
+        q.GetPreviousTopicQuantileInfererScoreEmaRequest,
+        query_quantile_inferer,
+    ),
+    (
+        "GetPreviousTopicQuantileForecasterScoreEma",
+        q.GetPreviousTopicQuantileForecasterScoreEmaRequest,
+        query_quantile_forecaster,
+    ),
+    (
+        "GetPreviousTopicQuantileReputerScoreEma",
+        q.GetPreviousTopicQuantileReputerScoreEmaRequest,
+        query_quantile_reputer,
+    ),
+    (
+        "GetInferenceScoresUntilBlock",
+        q.GetInferenceScoresUntilBlockRequest,
+        query_inference_scores_until_block,
+    ),
+    (
+        "GetForecastScoresUntilBlock",
+        q.GetForecastScoresUntilBlockRequest,
+        query_forecast_scores_until_block,
+    ),
+    (
+        "GetWorkerInferenceScoresAtBlock",
+        q.GetWorkerInferenceScoresAtBlockRequest,
+        query_worker_inference_scores_at_block,
+    ),
+    (
+        "GetWorkerForecastScoresAtBlock",
+        q.GetWorkerForecastScoresAtBlockRequest,
+        query_worker_forecast_scores_at_block,
+    ),
+    (
+        "GetReputersScoresAtBlock",
+        q.GetReputersScoresAtBlockRequest,
+        query_reputers_scores_at_block,
+    ),
+    ("GetListeningCoefficient", q.GetListeningCoefficientRequest, query_listening_coefficient),
+    (
+        "GetPreviousReputerRewardFraction",
+        q.GetPreviousReputerRewardFractionRequest,
+        query_previous_reputer_reward_fraction,
+    ),
+    (
+        "GetPreviousInferenceRewardFraction",
+        q.GetPreviousInferenceRewardFractionRequest,
+        query_previous_inference_reward_fraction,
+    ),
+    (
+        "GetPreviousForecastRewardFraction",
+        q.GetPreviousForecastRewardFractionRequest,
+        query_previous_forecast_reward_fraction,
+    ),
+    (
+        "GetPreviousPercentageRewardToStakedReputers",
+        q.GetPreviousPercentageRewardToStakedReputersRequest,
+        query_previous_percentage_reward_to_staked_reputers,
+    ),
+    (
+        "GetTotalRewardToDistribute",
+        q.GetTotalRewardToDistributeRequest,
+        query_total_reward_to_distribute,
+    ),
+    (
+        "GetCountInfererInclusionsInTopic",
+        q.GetCountInfererInclusionsInTopicRequest,
+        query_count_inferer_inclusions,
+    ),
+    (
+        "GetCountForecasterInclusionsInTopic",
+        q.GetCountForecasterInclusionsInTopicRequest,
+        query_count_forecaster_inclusions,
+    ),
+    ("GetInfererNetworkRegret", q.GetInfererNetworkRegretRequest, query_inferer_network_regret),
+    (
+        "GetForecasterNetworkRegret",
+        q.GetForecasterNetworkRegretRequest,
+        query_forecaster_network_regret,
+    ),
+    (
+        "GetOneInForecasterNetworkRegret",
+        q.GetOneInForecasterNetworkRegretRequest,
+        query_one_in_forecaster_network_regret,
+    ),
+    (
+        "GetNaiveInfererNetworkRegret",
+        q.GetNaiveInfererNetworkRegretRequest,
+        query_naive_inferer_network_regret,
+    ),
+    (
+        "GetOneOutInfererInfererNetworkRegret",
+        q.GetOneOutInfererInfererNetworkRegretRequest,
+        query_one_out_inferer_inferer_network_regret,
+    ),
+    (
+        "GetOneOutInfererForecasterNetworkRegret",
+        q.GetOneOutInfererForecasterNetworkRegretRequest,
+        query_one_out_inferer_forecaster_network_regret,
+    ),
+    (
+        "GetOneOutForecasterInfererNetworkRegret",
+        q.GetOneOutForecasterInfererNetworkRegretRequest,
+        query_one_out_forecaster_inferer_network_regret,
+    ),
+    (
+        "GetOneOutForecasterForecasterNetworkRegret",
+        q.GetOneOutForecasterForecasterNetworkRegretRequest,
+        query_one_out_forecaster_forecaster_network_regret,
+    ),
+)
+
+QUERY_ROUTES: Final[tuple[QueryHandler[Any, Any], ...]] = tuple(
+    build_query_route(method, request_type, handle) for method, request_type, handle in _ROUTES
+)
+"""The §4.6 query routes."""

@@ -1,0 +1,391 @@
+"""Accessors of the score, EMA, reward-bookkeeping and regret stores (PROTOCOL.md §2.8, §2.9).
+
+Collections are declared once in :mod:`pyallora.chain.emissions.stores`; these are the
+``get_``/``set_`` functions over them.
+
+* **Roles.** Scores, EMAs and topic quantiles exist per role: :data:`INFERER`,
+  :data:`FORECASTER`, :data:`REPUTER`.
+* **Score EMAs** are ``emissions.v3.Score`` records ``{topic_id, block_height, address,
+  score}``. An absent record reads as score 0 at height 0 ("never scored"); the height is the
+  nonce the EMA was last updated for (the reward nonce, or the nonce of a lost active-set
+  contest, §5.9), which is what the "once per window" rule (78) compares against.
+* **Per-nonce scores** are capped at ``max_samples_to_scale_scores`` entries, keeping the last
+  ones in address order (quirk C16).
+* **Regrets** are ``TimestampedValue {block_height, value}``; an absent entry reads as the
+  topic's initial regret (§2.9). The one-in self regret R⁺_{k,k} is kept under
+  ``(k, k)`` of the one-in table, as the reference does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pyallora.chain.emissions.dec_text import dec_from_text, dec_to_field_text
+from pyallora.chain.emissions.stores import (
+    COUNT_FORECASTER_INCLUSIONS_IN_TOPIC,
+    COUNT_INFERER_INCLUSIONS_IN_TOPIC,
+    FORECASTER_NETWORK_REGRETS,
+    FORECASTER_SCORE_EMAS,
+    FORECASTER_SCORES_BY_BLOCK,
+    INFERER_NETWORK_REGRETS,
+    INFERER_SCORE_EMAS,
+    INFERER_SCORES_BY_BLOCK,
+    NAIVE_INFERER_NETWORK_REGRETS,
+    ONE_IN_FORECASTER_NETWORK_REGRETS,
+    ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS,
+    ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS,
+    ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS,
+    ONE_OUT_INFERER_INFERER_NETWORK_REGRETS,
+    PREVIOUS_FORECAST_REWARD_FRACTION,
+    PREVIOUS_FORECASTER_SCORE_RATIO,
+    PREVIOUS_INFERENCE_REWARD_FRACTION,
+    PREVIOUS_PERCENTAGE_REWARD_TO_STAKED_REPUTERS,
+    PREVIOUS_REPUTER_REWARD_FRACTION,
+    PREVIOUS_TOPIC_QUANTILE_FORECASTER_SCORE_EMA,
+    PREVIOUS_TOPIC_QUANTILE_INFERER_SCORE_EMA,
+    PREVIOUS_TOPIC_QUANTILE_REPUTER_SCORE_EMA,
+    REPUTER_LISTENING_COEFFICIENT,
+    REPUTER_SCORE_EMAS,
+    REPUTER_SCORES_BY_BLOCK,
+    REWARD_CURRENT_BLOCK_EMISSION,
+    TOPIC_ACTOR_ACTOR_KEY,
+    TOPIC_ACTOR_KEY,
+    TOPIC_HEIGHT_KEY,
+)
+from pyallora.chain.store.collections import Map
+from pyallora.chain.store.kv import KVStore, ReadableKVStore
+from pyallora.core.dec import ONE, ZERO, Dec
+from pyallora.proto.emissions.v3 import types_pb2
+
+INFERER: Final = "inferer"
+"""Role name of inferers."""
+
+FORECASTER: Final = "forecaster"
+"""Role name of forecasters."""
+
+REPUTER: Final = "reputer"
+"""Role name of reputers."""
+
+ROLES: Final = (INFERER, FORECASTER, REPUTER)
+"""The three roles, in the order of the events' ``actor_type`` (0, 1, 2)."""
+
+_EMAS: Final[dict[str, Map[tuple[int, str], types_pb2.Score]]] = {
+    INFERER: INFERER_SCORE_EMAS,
+    FORECASTER: FORECASTER_SCORE_EMAS,
+    REPUTER: REPUTER_SCORE_EMAS,
+}
+_SCORES_BY_BLOCK: Final[dict[str, Map[tuple[int, int], types_pb2.Scores]]] = {
+    INFERER: INFERER_SCORES_BY_BLOCK,
+    FORECASTER: FORECASTER_SCORES_BY_BLOCK,
+    REPUTER: REPUTER_SCORES_BY_BLOCK,
+}
+_QUANTILES: Final[dict[str, Map[int, Dec]]] = {
+    INFERER: PREVIOUS_TOPIC_QUANTILE_INFERER_SCORE_EMA,
+    FORECASTER: PREVIOUS_TOPIC_QUANTILE_FORECASTER_SCORE_EMA,
+    REPUTER: PREVIOUS_TOPIC_QUANTILE_REPUTER_SCORE_EMA,
+}
+_FRACTIONS: Final[dict[str, Map[tuple[int, str], Dec]]] = {
+    INFERER: PREVIOUS_INFERENCE_REWARD_FRACTION,
+    FORECASTER: PREVIOUS_FORECAST_REWARD_FRACTION,
+    REPUTER: PREVIOUS_REPUTER_REWARD_FRACTION,
+}
+_INCLUSIONS: Final[dict[str, Map[tuple[int, str], int]]] = {
+    INFERER: COUNT_INFERER_INCLUSIONS_IN_TOPIC,
+    FORECASTER: COUNT_FORECASTER_INCLUSIONS_IN_TOPIC,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreRecord:
+    """``emissions.v3.Score``: an actor's score (or score EMA) and the nonce it belongs to."""
+
+    topic_id: int
+    block_height: int
+    address: str
+    score: Dec
+
+    @property
+    def is_never_scored(self) -> bool:
+        """The default record (height 0, score 0): the EMA rule treats it as no history."""
+        return self.block_height == 0 and self.score == 0
+
+
+def score_to_proto(record: ScoreRecord) -> types_pb2.Score:
+    """The ``Score`` message of a record."""
+    return types_pb2.Score(
+        topic_id=record.topic_id,
+        block_height=record.block_height,
+        address=record.address,
+        score=dec_to_field_text(record.score),
+    )
+
+
+def score_from_proto(message: types_pb2.Score) -> ScoreRecord:
+    """The record of a stored ``Score``."""
+    return ScoreRecord(
+        topic_id=message.topic_id,
+        block_height=message.block_height,
+        address=message.address,
+        score=dec_from_text(message.score),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Score EMAs and quantiles (§2.8, §5.9)
+
+
+def get_score_ema(store: ReadableKVStore, role: str, topic_id: int, address: str) -> ScoreRecord:
+    """The actor's score EMA in the role (height 0, score 0 when never scored)."""
+    stored = _EMAS[role].get(store, (topic_id, address))
+    if stored is None:
+        return ScoreRecord(topic_id=topic_id, block_height=0, address=address, score=ZERO)
+    return score_from_proto(stored)
+
+
+def set_score_ema(store: KVStore, role: str, record: ScoreRecord) -> None:
+    """Store an actor's score EMA."""
+    _EMAS[role].set(store, (record.topic_id, record.address), score_to_proto(record))
+
+
+def iterate_score_emas(store: ReadableKVStore, role: str, topic_id: int) -> Iterator[ScoreRecord]:
+    """Every stored EMA of the role in the topic, by address."""
+    for _, stored in _EMAS[role].iterate(store, key_prefix=TOPIC_ACTOR_KEY.encode_prefix(topic_id)):
+        yield score_from_proto(stored)
+
+
+def get_topic_score_quantile(store: ReadableKVStore, role: str, topic_id: int) -> Dec | None:
+    """The role's stored topic quantile (the passive pseudo-score), or ``None``."""
+    return _QUANTILES[role].get(store, topic_id)
+
+
+def set_topic_score_quantile(store: KVStore, role: str, topic_id: int, value: Dec) -> None:
+    """Store the role's topic quantile."""
+    _QUANTILES[role].set(store, topic_id, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-nonce scores (§2.8)
+
+
+def get_scores_at_block(
+    store: ReadableKVStore, role: str, topic_id: int, nonce: int
+) -> tuple[ScoreRecord, ...]:
+    """The role's scores stored for ``(topic, nonce)`` (empty when none)."""
+    stored = _SCORES_BY_BLOCK[role].get(store, (topic_id, nonce))
+    if stored is None:
+        return ()
+    return tuple(score_from_proto(item) for item in stored.scores)
+
+
+def set_scores_at_block(
+    store: KVStore,
+    role: str,
+    topic_id: int,
+    nonce: int,
+    records: tuple[ScoreRecord, ...],
+    cap: int,
+) -> None:
+    """Store the role's scores for ``(topic, nonce)``, keeping the last ``cap`` (C16)."""
+    kept = records[-cap:] if cap > 0 else ()
+    _SCORES_BY_BLOCK[role].set(
+        store, (topic_id, nonce), types_pb2.Scores(scores=[score_to_proto(r) for r in kept])
+    )
+
+
+def iterate_recent_scores(
+    store: ReadableKVStore, role: str, topic_id: int, up_to: int | None = None
+) -> Iterator[tuple[int, tuple[ScoreRecord, ...]]]:
+    """``(nonce, scores)`` of the role in the topic, newest nonce first (≤ ``up_to``)."""
+    for (_, nonce), stored in _SCORES_BY_BLOCK[role].iterate(
+        store, key_prefix=TOPIC_HEIGHT_KEY.encode_prefix(topic_id), reverse=True
+    ):
+        if up_to is not None and nonce > up_to:
+            continue
+        yield nonce, tuple(score_from_proto(item) for item in stored.scores)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reward bookkeeping (§2.8)
+
+
+def get_listening_coefficient(store: ReadableKVStore, topic_id: int, reputer: str) -> Dec | None:
+    """The reputer's listening coefficient, or ``None`` (reads as 1)."""
+    stored = REPUTER_LISTENING_COEFFICIENT.get(store, (topic_id, reputer))
+    return None if stored is None else dec_from_text(stored.coefficient)
+
+
+def set_listening_coefficient(store: KVStore, topic_id: int, reputer: str, value: Dec) -> None:
+    """Store the reputer's listening coefficient."""
+    REPUTER_LISTENING_COEFFICIENT.set(
+        store,
+        (topic_id, reputer),
+        types_pb2.ListeningCoefficient(coefficient=dec_to_field_text(value)),
+    )
+
+
+def get_listening_coefficient_or_one(store: ReadableKVStore, topic_id: int, reputer: str) -> Dec:
+    """The coefficient, 1 when none is stored (SYNTHESIS.md §4)."""
+    value = get_listening_coefficient(store, topic_id, reputer)
+    return ONE if value is None else value
+
+
+def get_previous_reward_fraction(
+    store: ReadableKVStore, role: str, topic_id: int, address: str
+) -> Dec | None:
+    """The actor's stored smoothed reward fraction in the role, or ``None``."""
+    return _FRACTIONS[role].get(store, (topic_id, address))
+
+
+def set_previous_reward_fraction(
+    store: KVStore, role: str, topic_id: int, address: str, value: Dec
+) -> None:
+    """Store a smoothed reward fraction."""
+    _FRACTIONS[role].set(store, (topic_id, address), value)
+
+
+def get_previous_forecaster_score_ratio(store: ReadableKVStore, topic_id: int) -> Dec:
+    """The ratio EMA τ of SYNTHESIS.md §13.1 (0 when unset)."""
+    return PREVIOUS_FORECASTER_SCORE_RATIO.get(store, topic_id) or ZERO
+
+
+def set_previous_forecaster_score_ratio(store: KVStore, topic_id: int, value: Dec) -> None:
+    """Store τ."""
+    PREVIOUS_FORECASTER_SCORE_RATIO.set(store, topic_id, value)
+
+
+def get_inclusion_count(store: ReadableKVStore, role: str, topic_id: int, worker: str) -> int:
+    """Epochs in which the worker was paid in the role (inferer or forecaster)."""
+    return _INCLUSIONS[role].get(store, (topic_id, worker)) or 0
+
+
+def set_inclusion_count(store: KVStore, role: str, topic_id: int, worker: str, count: int) -> None:
+    """Store an inclusion count."""
+    _INCLUSIONS[role].set(store, (topic_id, worker), count)
+
+
+def iterate_topic_values(
+    table: Map[tuple[int, str], Any], store: ReadableKVStore, topic_id: int
+) -> Iterator[tuple[str, Any]]:
+    """``(address, value)`` of a ``(topic, address)`` table restricted to one topic."""
+    for (_, address), value in table.iterate(
+        store, key_prefix=TOPIC_ACTOR_KEY.encode_prefix(topic_id)
+    ):
+        yield address, value
+
+
+def get_role_fraction_table(role: str) -> Map[tuple[int, str], Dec]:
+    """The previous-reward-fraction table of a role."""
+    return _FRACTIONS[role]
+
+
+def get_role_inclusion_table(role: str) -> Map[tuple[int, str], int]:
+    """The inclusion-count table of a worker role."""
+    return _INCLUSIONS[role]
+
+
+def get_previous_percentage_reward_to_staked_reputers(store: ReadableKVStore) -> Dec:
+    """The reputers' share of the treasury sampled at the last monthly boundary (0 unset)."""
+    return PREVIOUS_PERCENTAGE_REWARD_TO_STAKED_REPUTERS.get_or(store, ZERO)
+
+
+def set_previous_percentage_reward_to_staked_reputers(store: KVStore, value: Dec) -> None:
+    """Store the sampled reputers' share (§5.7 step 6)."""
+    PREVIOUS_PERCENTAGE_REWARD_TO_STAKED_REPUTERS.set(store, value)
+
+
+def get_reward_current_block_emission(store: ReadableKVStore) -> int:
+    """The allora cut of the current block emission, as recorded by the mint (0 unset)."""
+    return REWARD_CURRENT_BLOCK_EMISSION.get_or(store, 0)
+
+
+def set_reward_current_block_emission(store: KVStore, amount: int) -> None:
+    """Record the allora cut (the mint's write; exposed for tests and genesis)."""
+    REWARD_CURRENT_BLOCK_EMISSION.set(store, amount)
+
+
+# ---------------------------------------------------------------------------------------------
+# Regrets (§2.9)
+
+REGRET_PAIR_TABLES: Final[dict[str, Map[tuple[int, str], types_pb2.TimestampedValue]]] = {
+    "inferer": INFERER_NETWORK_REGRETS,
+    "forecaster": FORECASTER_NETWORK_REGRETS,
+    "naive_inferer": NAIVE_INFERER_NETWORK_REGRETS,
+}
+"""Regret families keyed by one participant (engine family name → table)."""
+
+REGRET_TRIPLE_TABLES: Final[dict[str, Map[tuple[int, str, str], types_pb2.TimestampedValue]]] = {
+    "one_out_inferer_inferer": ONE_OUT_INFERER_INFERER_NETWORK_REGRETS,
+    "one_out_inferer_forecaster": ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS,
+    "one_out_forecaster_inferer": ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS,
+    "one_out_forecaster_forecaster": ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS,
+    "one_in_forecaster_inferer": ONE_IN_FORECASTER_NETWORK_REGRETS,
+}
+"""Regret families keyed by two participants (engine family name → table)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Regret:
+    """``emissions.v3.TimestampedValue``: a regret and the nonce it was last updated for."""
+
+    block_height: int
+    value: Dec
+
+
+def _regret_from_proto(message: types_pb2.TimestampedValue) -> Regret:
+    return Regret(block_height=message.block_height, value=dec_from_text(message.value))
+
+
+def _regret_to_proto(regret: Regret) -> types_pb2.TimestampedValue:
+    return types_pb2.TimestampedValue(
+        block_height=regret.block_height, value=dec_to_field_text(regret.value)
+    )
+
+
+def get_regret(
+    store: ReadableKVStore, family: str, topic_id: int, first: str, second: str = ""
+) -> Regret | None:
+    """A stored regret of ``family`` (``second`` for the two-participant families)."""
+    if family in REGRET_PAIR_TABLES:
+        stored = REGRET_PAIR_TABLES[family].get(store, (topic_id, first))
+    else:
+        stored = REGRET_TRIPLE_TABLES[family].get(store, (topic_id, first, second))
+    return None if stored is None else _regret_from_proto(stored)
+
+
+def set_regret(
+    store: KVStore, family: str, topic_id: int, regret: Regret, first: str, second: str = ""
+) -> None:
+    """Store a regret of ``family``."""
+    if family in REGRET_PAIR_TABLES:
+        REGRET_PAIR_TABLES[family].set(store, (topic_id, first), _regret_to_proto(regret))
+    else:
+        REGRET_TRIPLE_TABLES[family].set(store, (topic_id, first, second), _regret_to_proto(regret))
+
+
+def iterate_pair_regrets(
+    store: ReadableKVStore, family: str, topic_id: int
+) -> Iterator[tuple[str, Regret]]:
+    """``(participant, regret)`` of a one-participant family in the topic."""
+    for (_, address), stored in REGRET_PAIR_TABLES[family].iterate(
+        store, key_prefix=TOPIC_ACTOR_KEY.encode_prefix(topic_id)
+    ):
+        yield address, _regret_from_proto(stored)
+
+
+def iterate_triple_regrets(
+    store: ReadableKVStore, family: str, topic_id: int
+) -> Iterator[tuple[tuple[str, str], Regret]]:
+    """``((first, second), regret)`` of a two-participant family in the topic."""
+    for (_, first, second), stored in REGRET_TRIPLE_TABLES[family].iterate(
+        store, key_prefix=TOPIC_ACTOR_ACTOR_KEY.encode_prefix1(topic_id)
+    ):
+        yield (first, second), _regret_from_proto(stored)
+
+
+def build_regret_response_value(regret: Regret | None, initial: str) -> types_pb2.TimestampedValue:
+    """The query form of a regret: the stored value, or ``(0, initial regret)`` when absent."""
+    if regret is None:
+        return types_pb2.TimestampedValue(block_height=0, value=initial)
+    return _regret_to_proto(regret)
