@@ -1,0 +1,1 @@
+"""The node's HTTP API (FastAPI): see :mod:`pyallora.node.api.app`."""
