@@ -26,18 +26,18 @@ parameters get short local-network values (:data:`LOCAL_PARAMS`) where the modul
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from pyallora.chain.app import App, compute_default_modules
+from pyallora.chain.app import App
 from pyallora.chain.genesis import GenesisDoc, GenesisValidator, build_genesis
 from pyallora.chain.module import GenesisError, JSONObject, Module
+from pyallora.chain.modules import build_standard_modules
 from pyallora.chain.params import ParamsError
 from pyallora.client.keyring import Backend, KeyInfo, KeyNotFoundError, Keyring
 from pyallora.client.keys import ValidatorKey
@@ -172,34 +172,15 @@ class InitResult:
     """Whether the CometBFT home was created (else only ``--solo`` until it is)."""
 
 
-def _import_optional(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
-
-
 def compute_node_modules() -> tuple[Module, ...]:
-    """The node's modules, in lifecycle order.
+    """The node's modules, in lifecycle order: the standard chain with the emissions module.
 
-    ``pyallora.chain.modules.build_standard_modules()`` (auth, bank, distribution, slashing,
-    staking, mint) when it exists, else the foundation modules (auth, bank); the emissions
-    module (``pyallora.chain.emissions.module.EmissionsModule``) is appended last when it
-    exists and the standard list does not already hold it.
+    ``[auth, bank, distribution, slashing, staking, mint, emissions]``
+    (:func:`pyallora.chain.modules.build_standard_modules` with emissions), so the mint reads
+    the emissions-owned values (reputer stake, admins, the reputers' reward share) from the
+    emissions module itself.
     """
-    standard = _import_optional("pyallora.chain.modules")
-    if standard is None:
-        return compute_default_modules()
-    build: Callable[..., Sequence[Module]] = standard.build_standard_modules
-    modules = tuple(build())
-    if any(module.name == "emissions" for module in modules):
-        return modules
-    emissions = _import_optional("pyallora.chain.emissions.module")
-    if emissions is None:
-        return modules
-    return tuple(build(extra=(emissions.EmissionsModule(),)))
+    return tuple(build_standard_modules(include_emissions=True))
 
 
 def apply_local_validator(
