@@ -15,6 +15,17 @@
 * :mod:`~pyallora.agents.study`: the offline engine-level study (models → synthesis engine →
   reputers → rewards, epoch by epoch) and the demo topics' setups.
 
+The live agents (``allora worker|reputer run CONFIG``, ``allora consumer``):
+
+* :mod:`~pyallora.agents.config`: the TOML configuration (key, node, topics, model import
+  paths, data and truth sources, stake target, fees, state directory);
+* :mod:`~pyallora.agents.worker` / :mod:`~pyallora.agents.reputer`: the worker and reputer
+  loops; :mod:`~pyallora.agents.payloads` builds and signs their bundles;
+* :mod:`~pyallora.agents.runtime`: the shared loop (event stream with polling fallback,
+  exactly-once submissions persisted in a state file, backoff, structured progress lines);
+* :mod:`~pyallora.agents.status`: the status file and the "is it working?" report;
+* :mod:`~pyallora.agents.consumer`: the network inference with its error bars.
+
 Agents reach a node over the wire only; they reuse :mod:`pyallora.synthesis` (types and,
 offline, the engine) so that the losses they compute match the chain's.
 """
