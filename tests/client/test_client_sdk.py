@@ -291,3 +291,12 @@ def test_async_client_sends_concurrently_and_streams(network: Network) -> None:
                     seen.add(str(event.data["hash"]))
 
     asyncio.run(main())
+
+
+def test_unlimited_reconnect_backoff_stays_bounded() -> None:
+    from pyallora.client.events import _BACKOFF_MAX, _Backoff
+
+    backoff = _Backoff(None)
+    delays = [backoff.next_delay("ws://127.0.0.1:1", "refused") for _ in range(2000)]
+    assert delays[0] < delays[1] <= _BACKOFF_MAX
+    assert delays[-1] == _BACKOFF_MAX

@@ -124,7 +124,9 @@ class _Backoff:
         self.failures += 1
         if self._max is not None and self.failures > self._max:
             raise NodeUnreachableError(url, f"{reason} ({self.failures - 1} reconnects failed)")
-        return float(min(_BACKOFF_MAX, _BACKOFF_START * 2 ** (self.failures - 1)))
+        # Cap the exponent: unlimited retries must not overflow the float conversion.
+        exponent = min(self.failures - 1, 32)
+        return float(min(_BACKOFF_MAX, _BACKOFF_START * 2**exponent))
 
 
 def _decode(raw: str | bytes) -> Any:
@@ -186,7 +188,7 @@ class EventSubscription:
                 ws = stack.enter_context(
                     connect(url, open_timeout=self._open_timeout, max_size=None)
                 )
-            except (OSError, InvalidHandshake, TimeoutError) as exc:
+            except (OSError, InvalidHandshake, TimeoutError, ConnectionClosed) as exc:
                 stack.close()
                 if not self._reconnect and self.connections:
                     raise SubscriptionClosedError(f"connection lost: {exc}") from exc
@@ -304,7 +306,7 @@ class AsyncEventSubscription:
             url = self.state.connect_url()
             try:
                 ws = await async_connect(url, open_timeout=self._open_timeout, max_size=None)
-            except (OSError, InvalidHandshake, TimeoutError) as exc:
+            except (OSError, InvalidHandshake, TimeoutError, ConnectionClosed) as exc:
                 if not self._reconnect and self.connections:
                     raise SubscriptionClosedError(f"connection lost: {exc}") from exc
                 await asyncio.sleep(self._backoff.next_delay(url, str(exc) or type(exc).__name__))
