@@ -13,6 +13,8 @@ BENCHMARKS: tuple[str, ...] = (
     "pyallora.cli.bench_synthesis",
     "pyallora.cli.bench_numbers",
     "pyallora.cli.bench_tx",
+    "pyallora.cli.bench_epoch",
+    "pyallora.cli.bench_node",
 )
 """Benchmark modules, each adding one ``allora bench NAME`` sub-command."""
 

@@ -1,0 +1,61 @@
+"""``allora bench node``: the pieces behave, and a tiny run against a real CometBFT prints
+the contract's keys (no speed asserted; targets belong to the benchmark itself)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pyallora.cli.bench_node import (
+    compute_percentile,
+    make_sender_key,
+    sign_load,
+    to_kvstore_tx,
+)
+from pyallora.cli.main import main
+from pyallora.client.tx import tx_hash
+from pyallora.node.cometbft import CometBftNotFoundError, find_cometbft
+
+CONTRACT_KEYS = {"tx_per_s", "kvstore_tx_per_s", "ratio", "consumer_p50_ms", "consumer_p99_ms"}
+
+
+def test_kvstore_form_has_one_separator_and_no_colon() -> None:
+    keys = [make_sender_key(index) for index in range(3)]
+    queues = sign_load(keys, {key.address: index for index, key in enumerate(keys)}, 30)
+    for raw in (tx for queue in queues for tx in queue):
+        kv = to_kvstore_tx(raw)
+        key, _, value = kv.partition(b"=")
+        assert kv.count(b"=") == 1 and b":" not in kv
+        assert key and len(value) == len(raw)
+
+
+def test_load_is_spread_over_senders_in_sequence_order() -> None:
+    keys = [make_sender_key(index) for index in range(4)]
+    queues = sign_load(keys, {key.address: index for index, key in enumerate(keys)}, 10)
+    assert [len(queue) for queue in queues] == [3, 3, 2, 2]
+    hashes = {tx_hash(raw) for queue in queues for raw in queue}
+    assert len(hashes) == 10
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert compute_percentile(values, 0.5) == 50.0
+    assert compute_percentile(values, 0.99) == 99.0
+    assert compute_percentile([7.0], 0.99) == 7.0
+
+
+@pytest.mark.integration
+def test_tiny_run_prints_the_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        find_cometbft()
+    except CometBftNotFoundError as exc:
+        pytest.skip(f"INTEGRATION TESTS SKIPPED: {exc}")
+    argv = ["bench", "node", "--txs", "20", "--senders", "2", "--clients", "3"]
+    argv += ["--requests", "2", "--block-time", "100", "--quiet", "--json"]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == CONTRACT_KEYS
+    assert document["tx_per_s"] > 0 and document["kvstore_tx_per_s"] > 0
+    assert document["ratio"] > 0
+    assert 0 < document["consumer_p50_ms"] <= document["consumer_p99_ms"]
