@@ -314,3 +314,10 @@ def test_wait_for_height_is_bounded() -> None:
         assert rpc.wait_for_height(reached, timeout=1).latest_block_height == reached
         with pytest.raises(cometbft.CometBftTimeoutError, match=f"at height {reached}"):
             rpc.wait_for_height(reached + 1, timeout=0.2)
+
+
+def test_broadcast_tx_sync_data_is_hex() -> None:
+    from pyallora.node.cometbft import _parse_broadcast
+
+    result = _parse_broadcast({"hash": "AB", "code": 0, "data": "0A0B", "log": ""})
+    assert result.data == bytes.fromhex("0A0B")

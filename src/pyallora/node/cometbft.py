@@ -662,7 +662,8 @@ def _parse_broadcast(raw: Mapping[str, Any]) -> BroadcastResult:
         code=int(raw.get("code") or 0),
         codespace=str(raw.get("codespace") or ""),
         log=str(raw.get("log") or ""),
-        data=_b64(raw.get("data")),
+        # ResultBroadcastTx.data is HexBytes in CometBFT v0.38 (ExecTxResult.data is base64).
+        data=_hex(raw.get("data")),
     )
 
 
