@@ -46,7 +46,7 @@ import json
 import logging
 import struct
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -629,6 +629,7 @@ class EventLog:
     def __init__(self, path: Path | None = None) -> None:
         self._index: _IndexStore = _MemoryIndex() if path is None else _LmdbIndex(path)
         self._subscribers: list[Subscription] = []
+        self._listeners: list[Callable[[BlockRecord], None]] = []
         self._changed: asyncio.Event | None = None
         self._closed = False
         self._first, self._last = self._index.bounds()
@@ -649,7 +650,8 @@ class EventLog:
         return self._first
 
     def record(self, block: BlockRecord) -> tuple[StreamEvent, ...]:
-        """Store a committed block, publish its stream messages, wake waiters.
+        """Store a committed block, tell the listeners, publish its stream messages, wake
+        waiters.
 
         A block at or below the last recorded height is ignored (a replay after a restart).
         A skipped height (the process died between the application's commit and this
@@ -664,6 +666,8 @@ class EventLog:
         self._index.put(block, encode_block_record(block))
         self._first = self._first or block.height
         self._last = block.height
+        for listener in list(self._listeners):
+            listener(block)
         events = compute_stream_events(block)
         for subscriber in list(self._subscribers):
             subscriber.offer(events)
@@ -700,6 +704,16 @@ class EventLog:
         last = self._last if to_height is None else to_height
         for block in self.iterate_blocks(from_height, last):
             yield from compute_stream_events(block)
+
+    def add_listener(self, listener: Callable[[BlockRecord], None]) -> None:
+        """Call ``listener`` with each block :meth:`record` stores, before its stream messages
+        are published (e.g. to drop cached answers of the state before it)."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[BlockRecord], None]) -> None:
+        """Stop calling ``listener`` (idempotent)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def subscribe(self, maxsize: int = SUBSCRIBER_QUEUE_SIZE) -> Subscription:
         """A live subscription to every later :meth:`record` (close it when done)."""

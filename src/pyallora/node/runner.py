@@ -37,6 +37,7 @@ from types import TracebackType
 from typing import Any, Final, TypeVar
 
 import uvicorn
+from fastapi import FastAPI
 
 from pyallora.abci.server import AbciServer
 from pyallora.chain.app import App
@@ -67,6 +68,14 @@ COMETBFT_STOP_TIMEOUT: Final = 20.0
 
 API_STOP_TIMEOUT: Final = 10.0
 """Seconds the API gets to close its connections."""
+
+API_BACKLOG: Final = 2048
+"""Pending connections the API's socket queues (uvicorn's default; 128 drops bursts of
+consumers connecting at once)."""
+
+API_KEEP_ALIVE_S: Final = 30
+"""Seconds an idle kept-alive API connection stays open (consumers poll once per block or
+so; a reconnect costs more than the request)."""
 
 DEFAULT_SOLO_CLOCK_MS: Final = 1000
 """Solo clock step when the configured block time is 0 (blocks on demand)."""
@@ -113,7 +122,7 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise NodeRunError(f"the API cannot listen on {host}:{port}: {exc}") from exc
-    sock.listen(128)
+    sock.listen(API_BACKLOG)
     sock.setblocking(False)
     return sock
 
@@ -186,6 +195,20 @@ class NodeRunner:
         self._binary = cometbft_binary
         self._backend: CometBackend | SoloBackend | None = None
         self._addresses: NodeAddresses | None = None
+        self._api: FastAPI | None = None
+
+    @property
+    def api(self) -> FastAPI:
+        """The running HTTP API application.
+
+        Raises
+        ------
+        NodeRunError
+            Before the node has started.
+        """
+        if self._api is None:
+            raise NodeRunError("the node is not running")
+        return self._api
 
     @property
     def backend(self) -> CometBackend | SoloBackend:
@@ -276,7 +299,7 @@ class NodeRunner:
                 backend = self._backend = solo
                 if self._pace_ms > 0:
                     tasks["blocks"] = asyncio.create_task(solo.run_blocks(self._pace_ms / 1000))
-            api = create_api(
+            api = self._api = create_api(
                 backend,
                 api_url=api_url,
                 max_page_size=config.max_page_size,
@@ -285,8 +308,16 @@ class NodeRunner:
             server = _ApiServer(
                 uvicorn.Config(
                     api,
+                    # httptools when installed (several times faster than h11), else h11
+                    http="auto",
+                    interface="asgi3",
                     log_level="warning",
                     access_log=False,
+                    # no reverse proxy in front by default; it would wrap every request
+                    proxy_headers=False,
+                    server_header=False,
+                    backlog=API_BACKLOG,
+                    timeout_keep_alive=API_KEEP_ALIVE_S,
                     lifespan="off",
                     timeout_graceful_shutdown=int(API_STOP_TIMEOUT),
                 )
@@ -361,6 +392,7 @@ class NodeRunner:
                 await abci_task
         app.close()
         self._backend = None
+        self._api = None
 
 
 async def _watch_process(process: CometBftProcess) -> int:

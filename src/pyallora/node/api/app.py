@@ -13,6 +13,9 @@ Areas (one router each):
   ``GET /v1/topics/{id}/network_inference``;
 * events (:mod:`.routes_events`): the websocket ``/v1/events``.
 
+The consumer endpoint's answers are cached as JSON bytes per committed height and served
+before routing (:mod:`.cache`); each commit recorded in the event log drops the stale ones.
+
 Errors: a bad request gets a 4xx with ``{"detail": "..."}`` (422 for FastAPI's own schema
 validation); a missing thing 404; an engine that cannot be reached 503. Bad input never
 causes a 500.
@@ -34,6 +37,7 @@ from pyallora.node.api import (
     routes_staking,
 )
 from pyallora.node.api.backend import Backend, BackendError, QueryFailedError
+from pyallora.node.api.cache import CachedReadMiddleware, ResponseCache
 from pyallora.node.api.deps import ApiError, ApiSettings, raise_for_query
 
 TITLE: Final = "pyallora node API"
@@ -83,6 +87,14 @@ def create_api(
         max_page_size=max_page_size,
         max_wait_ms=max_wait_ms,
         version=__version__,
+    )
+    cache = ResponseCache()
+    api.state.cache = cache
+    backend.event_log.add_listener(cache.on_block)
+    api.add_middleware(
+        CachedReadMiddleware,
+        cache=cache,
+        committed_height=lambda: backend.info().last_block_height,
     )
 
     @api.exception_handler(ApiError)

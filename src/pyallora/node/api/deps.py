@@ -17,6 +17,7 @@ from fastapi import Depends, Query, Request
 from pyallora.core.crypto import ACCOUNT_PREFIX, VALOPER_PREFIX, is_valid_address
 from pyallora.core.errors import PyAlloraError
 from pyallora.node.api.backend import Backend, QueryFailedError
+from pyallora.node.api.cache import ResponseCache
 
 MAX_UINT64: Final = 2**64 - 1
 """Largest topic id."""
@@ -79,6 +80,12 @@ def get_settings(request: Request) -> ApiSettings:
     return settings
 
 
+def get_cache(request: Request) -> ResponseCache:
+    """The answers cache stored on the app."""
+    cache: ResponseCache = request.app.state.cache
+    return cache
+
+
 def get_page(
     settings: Annotated[ApiSettings, Depends(get_settings)],
     limit: Annotated[
@@ -93,6 +100,7 @@ def get_page(
 BackendDep = Annotated[Backend, Depends(get_backend)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 PageDep = Annotated[Page, Depends(get_page)]
+CacheDep = Annotated[ResponseCache, Depends(get_cache)]
 
 
 def check_account_address(address: str) -> str:

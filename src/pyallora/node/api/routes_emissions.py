@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from pyallora.node.api.backend import (
     EMISSIONS_QUERY,
@@ -24,11 +25,13 @@ from pyallora.node.api.backend import (
     QueryFailedError,
     make_snapshot_key,
 )
+from pyallora.node.api.cache import NETWORK_INFERENCE, CacheKey
 from pyallora.node.api.deps import (
     MAX_INT64,
     MAX_UINT64,
     ApiError,
     BackendDep,
+    CacheDep,
     Page,
     PageDep,
     check_account_address,
@@ -587,18 +590,21 @@ def _to_network_inference(
     )
 
 
-@router.get(
-    "/topics/{topic_id}/network_inference",
-    response_model=NetworkInferenceResponse,
-    summary="The network inference (consumer endpoint)",
-)
-async def get_network_inference(
-    topic_id: TopicPath, backend: BackendDep, nonce: NonceQuery = None
+async def compute_network_inference(
+    backend: Backend, topic_id: int, nonce: int | None = None
 ) -> NetworkInferenceResponse:
-    """The topic's latest network inference with its confidence interval, the block it was
-    read at, and the inferers and forecasters behind it with their weights. With ``nonce``:
-    the same for a past nonce, as recorded when that nonce closed (or, for a nonce closed
-    before this node kept records, the archived value bundle without weights)."""
+    """The consumer endpoint's answer, computed from committed state and the event log.
+
+    Without ``nonce``: the topic's latest network inference (``source`` ``latest``). With
+    ``nonce``: as recorded when that nonce closed (``recorded``), or, for a nonce closed
+    before this node kept records, the archived value bundle without weights
+    (``archived``).
+
+    Raises
+    ------
+    ApiError
+        404 if the topic or the inference does not exist.
+    """
     await require_topic(backend, topic_id)
     log = backend.event_log
     if nonce is None:
@@ -635,3 +641,27 @@ async def get_network_inference(
         block_time=format_genesis_time(block.time_ns) if block else None,
         nonce=nonce,
     )
+
+
+@router.get(
+    "/topics/{topic_id}/network_inference",
+    response_model=NetworkInferenceResponse,
+    summary="The network inference (consumer endpoint)",
+)
+async def get_network_inference(
+    topic_id: TopicPath, backend: BackendDep, cache: CacheDep, nonce: NonceQuery = None
+) -> Response:
+    """The topic's latest network inference with its confidence interval, the block it was
+    read at, and the inferers and forecasters behind it with their weights. With ``nonce``:
+    the same for a past nonce, as recorded when that nonce closed (or, for a nonce closed
+    before this node kept records, the archived value bundle without weights)."""
+    key: CacheKey = (NETWORK_INFERENCE, topic_id, nonce)
+    before = _height(backend)
+    body = cache.get(key, before)
+    if body is None:
+        answer = await compute_network_inference(backend, topic_id, nonce)
+        body = answer.model_dump_json(by_alias=True).encode("utf-8")
+        # Cached only if no commit happened while it was computed (it would mix two states).
+        if _height(backend) == before:
+            cache.put(key, None if answer.source == "recorded" else before, body)
+    return Response(content=body, media_type="application/json")
