@@ -2,8 +2,9 @@
 
 Every command takes ``--node URL`` (the node's API, e.g. ``http://127.0.0.1:38101``) or,
 without it, finds the API of the node running from ``--home`` (default ``~/.pyallora``:
-its ``run.json``, else its ``config.toml``). ``--output json`` prints the API's JSON;
-``text`` prints a readable form.
+its ``run.json``, else its ``config.toml``). ``--output json`` prints the API's JSON on one
+line; ``text`` (the default) prints a readable form: one ``key: value`` per line, nested
+records indented (:func:`format_text`).
 
 =========================================  ================================================
 command                                    what it shows
@@ -20,9 +21,12 @@ command                                    what it shows
 ``mint params|emission-info|inflation``    tokenomics
 ``params MODULE``                          any module's parameters
 ``emissions ...``                          topics, windows, inferences, forecasts, losses,
-                                           scores, stake, rewards, network inference, and
-                                           ``emissions method NAME [JSON]`` for any of the
-                                           82 ``emissions.v5.QueryService`` methods
+                                           scores, stake, rewards, network inference,
+                                           registrations, delegations, stake removals,
+                                           admins, regrets, score EMAs, listening
+                                           coefficients, and ``emissions method NAME
+                                           [JSON]`` for any of the 82
+                                           ``emissions.v5.QueryService`` methods
 ``raw PATH [JSON]``                        any query path the application serves
 =========================================  ================================================
 """
@@ -34,9 +38,10 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from pyallora.core.amounts import DENOM
+from pyallora.core.crypto import ACCOUNT_PREFIX, is_valid_address
 from pyallora.core.errors import PyAlloraError
 from pyallora.node.config import (
     DEFAULT_HOME,
@@ -119,6 +124,67 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     return value
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value == "":
+        return '""'
+    return str(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list) or not value
+
+
+def _empty_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _scalar_text(value)
+
+
+def _text_lines(value: Any, indent: str) -> list[str]:
+    if isinstance(value, dict) and value:
+        lines: list[str] = []
+        for key in sorted(value, key=str):
+            item = value[key]
+            if _is_scalar(item):
+                lines.append(f"{indent}{key}: {_empty_text(item)}")
+            else:
+                lines.append(f"{indent}{key}:")
+                lines.extend(_text_lines(item, indent + "  "))
+        return lines
+    if isinstance(value, list) and value:
+        lines = []
+        for item in value:
+            if _is_scalar(item):
+                lines.append(f"{indent}- {_empty_text(item)}")
+                continue
+            nested = _text_lines(item, indent + "  ")
+            lines.append(f"{indent}- {nested[0].lstrip()}")
+            lines.extend(nested[1:])
+        return lines
+    return [f"{indent}{_empty_text(value)}"]
+
+
+def format_text(value: Any) -> str:
+    """A readable, YAML-like form of a JSON value: ``key: value`` lines in key order, nested
+    records indented by two spaces, list items after ``- ``.
+
+    >>> print(format_text({"b": [1, {"x": True}], "a": {"c": None, "d": ""}}))
+    a:
+      c: (none)
+      d: ""
+    b:
+      - 1
+      - x: true
+    """
+    return "\n".join(_text_lines(_jsonable(value), ""))
 
 
 def print_output(
@@ -246,8 +312,11 @@ def _tx(client: Client, args: argparse.Namespace) -> None:
 
 
 def _json(call: Callable[[Client, argparse.Namespace], Any]) -> Callable[..., None]:
+    """A handler printing what ``call`` returns: :func:`format_text`, or JSON with
+    ``--output json``."""
+
     def handler(client: Client, args: argparse.Namespace) -> None:
-        print_output(args, call(client, args))
+        print_output(args, call(client, args), format_text)
 
     return handler
 
@@ -261,7 +330,151 @@ def _nonce_getter(name: str) -> Callable[[Client, argparse.Namespace], Any]:
 
 def _emissions_method(client: Client, args: argparse.Namespace) -> Any:
     request = parse_json_argument(args.request)
-    return client.query(f"/emissions.v5.QueryService/{args.method}", request)
+    return client.query(f"{EMISSIONS_QUERY_SERVICE}/{args.method}", request)
+
+
+EMISSIONS_QUERY_SERVICE: Final = "/emissions.v5.QueryService"
+"""Path prefix of the emissions queries (``<prefix>/<Method>``)."""
+
+MAX_INT64: Final = 2**63 - 1
+"""Default ``--until-height`` of ``stake-removals``: every pending removal."""
+
+
+def account_address(text: str) -> str:
+    """An ``allo1…`` address argument (argparse ``type``).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything else.
+    """
+    if not is_valid_address(text, prefix=ACCOUNT_PREFIX):
+        raise argparse.ArgumentTypeError(f"invalid address {text!r}: expected {ACCOUNT_PREFIX}1…")
+    return text
+
+
+def query_emissions(client: Client, method: str, **request: Any) -> dict[str, Any]:
+    """``emissions.v5.QueryService/<method>`` with the request fields given."""
+    return client.query(f"{EMISSIONS_QUERY_SERVICE}/{method}", request)
+
+
+def _registrations(client: Client, args: argparse.Namespace) -> Any:
+    request = {"topic_id": args.topic_id, "address": args.address}
+    return {
+        "topic_id": args.topic_id,
+        "address": args.address,
+        "worker": query_emissions(client, "IsWorkerRegisteredInTopicId", **request)[
+            "is_registered"
+        ],
+        "reputer": query_emissions(client, "IsReputerRegisteredInTopicId", **request)[
+            "is_registered"
+        ],
+    }
+
+
+def _is_registered(client: Client, args: argparse.Namespace) -> Any:
+    method = "IsReputerRegisteredInTopicId" if args.reputer else "IsWorkerRegisteredInTopicId"
+    return query_emissions(client, method, topic_id=args.topic_id, address=args.address)
+
+
+def _delegate_stake(client: Client, args: argparse.Namespace) -> Any:
+    if args.delegator is None:
+        return query_emissions(
+            client,
+            "GetDelegateStakeInTopicInReputer",
+            topic_id=args.topic_id,
+            reputer_address=args.reputer,
+        )
+    placement = query_emissions(
+        client,
+        "GetDelegateStakePlacement",
+        topic_id=args.topic_id,
+        delegator=args.delegator,
+        target=args.reputer,
+    )
+    return {
+        "amount": query_emissions(
+            client,
+            "GetStakeFromDelegatorInTopicInReputer",
+            topic_id=args.topic_id,
+            delegator_address=args.delegator,
+            reputer_address=args.reputer,
+        )["amount"],
+        "placement": placement.get("delegator_info", {}),
+    }
+
+
+def _stake_removals(client: Client, args: argparse.Namespace) -> Any:
+    method = (
+        "GetDelegateStakeRemovalsUpUntilBlock" if args.delegate else "GetStakeRemovalsUpUntilBlock"
+    )
+    return query_emissions(client, method, block_height=args.until_height)
+
+
+def _stake_removal(client: Client, args: argparse.Namespace) -> Any:
+    if args.delegator is None:
+        return query_emissions(
+            client, "GetStakeRemovalInfo", topic_id=args.topic_id, reputer=args.reputer
+        )
+    return query_emissions(
+        client,
+        "GetDelegateStakeRemovalInfo",
+        topic_id=args.topic_id,
+        delegator=args.delegator,
+        reputer=args.reputer,
+    )
+
+
+def _admins(client: Client, args: argparse.Namespace) -> Any:
+    flags = {
+        address: bool(query_emissions(client, "IsWhitelistAdmin", address=address)["is_admin"])
+        for address in args.addresses
+    }
+    return {
+        "admins": [address for address in args.addresses if flags[address]],
+        "not_admins": [address for address in args.addresses if not flags[address]],
+    }
+
+
+def _regrets(client: Client, args: argparse.Namespace) -> Any:
+    topic, worker = args.topic_id, args.address
+    regrets = {
+        "inferer": query_emissions(
+            client, "GetInfererNetworkRegret", topic_id=topic, actor_id=worker
+        ).get("regret"),
+        "forecaster": query_emissions(
+            client, "GetForecasterNetworkRegret", topic_id=topic, worker=worker
+        ).get("regret"),
+        "naive_inferer": query_emissions(
+            client, "GetNaiveInfererNetworkRegret", topic_id=topic, inferer=worker
+        ).get("regret"),
+    }
+    if args.one_in is not None:
+        regrets["one_in_forecaster"] = query_emissions(
+            client,
+            "GetOneInForecasterNetworkRegret",
+            topic_id=topic,
+            forecaster=worker,
+            inferer=args.one_in,
+        ).get("regret")
+    return {"topic_id": topic, "address": worker, "regrets": regrets}
+
+
+def _score_emas(client: Client, args: argparse.Namespace) -> Any:
+    topic, address = args.topic_id, args.address
+    return {
+        "topic_id": topic,
+        "address": address,
+        "inferer": query_emissions(
+            client, "GetInfererScoreEma", topic_id=topic, inferer=address
+        ).get("score"),
+        "forecaster": query_emissions(
+            client, "GetForecasterScoreEma", topic_id=topic, forecaster=address
+        ).get("score"),
+        "reputer": query_emissions(
+            client, "GetReputerScoreEma", topic_id=topic, reputer=address
+        ).get("score"),
+    }
 
 
 def register(subparsers: Any) -> None:
@@ -417,3 +630,115 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("method", help="e.g. GetUnfulfilledWorkerNonces")
     p.add_argument("request", nargs="?", help='JSON request, e.g. \'{"topic_id": "1"}\'')
+    _register_emissions_reads(emissions)
+
+
+def _register_emissions_reads(emissions: Any) -> None:
+    """Thin wrappers on ``emissions.v5.QueryService`` methods."""
+    p = _command(
+        emissions,
+        "registrations",
+        "whether an address is a registered worker and reputer in a topic",
+        _json(_registrations),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("address", type=account_address)
+    p = _command(
+        emissions,
+        "is-registered",
+        "whether an address is a registered worker (or --reputer) in a topic",
+        _json(_is_registered),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("address", type=account_address)
+    p.add_argument("--reputer", action="store_true", help="ask about the reputer registration")
+    p = _command(
+        emissions,
+        "delegations",
+        "the total stake a delegator placed on reputers in a topic",
+        _json(
+            lambda c, a: query_emissions(
+                c,
+                "GetStakeFromDelegatorInTopic",
+                topic_id=a.topic_id,
+                delegator_address=a.delegator,
+            )
+        ),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("delegator", type=account_address)
+    p = _command(
+        emissions,
+        "delegate-stake",
+        "stake delegated to a reputer in a topic (with --delegator: that delegator's "
+        "placement and reward debt)",
+        _json(_delegate_stake),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("reputer", type=account_address)
+    p.add_argument("--delegator", type=account_address)
+    p = _command(
+        emissions,
+        "stake-removals",
+        "pending stake removals completing at or before a height (default: all)",
+        _json(_stake_removals),
+    )
+    p.add_argument("--until-height", type=int, default=MAX_INT64, metavar="HEIGHT")
+    p.add_argument("--delegate", action="store_true", help="delegate stake removals instead")
+    p = _command(
+        emissions,
+        "stake-removal",
+        "the pending stake removal of a reputer (or --delegator's on that reputer)",
+        _json(_stake_removal),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("reputer", type=account_address)
+    p.add_argument("--delegator", type=account_address)
+    p = _command(
+        emissions,
+        "admins",
+        "which of the addresses are whitelist admins",
+        _json(_admins),
+    )
+    p.add_argument("addresses", nargs="+", type=account_address, metavar="ADDRESS")
+    p = _command(
+        emissions,
+        "is-admin",
+        "whether an address is a whitelist admin",
+        _json(lambda c, a: query_emissions(c, "IsWhitelistAdmin", address=a.address)),
+    )
+    p.add_argument("address", type=account_address)
+    p = _command(
+        emissions,
+        "regrets",
+        "a worker's inferer, forecaster and naive network regrets in a topic",
+        _json(_regrets),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("address", type=account_address)
+    p.add_argument(
+        "--one-in",
+        type=account_address,
+        metavar="INFERER",
+        help="also the one-in regret of the worker as forecaster with this inferer",
+    )
+    p = _command(
+        emissions,
+        "score-emas",
+        "an address's inferer, forecaster and reputer score EMAs in a topic",
+        _json(_score_emas),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("address", type=account_address)
+    p = _command(
+        emissions,
+        "listening-coefficient",
+        "a reputer's listening coefficient in a topic",
+        _json(
+            lambda c, a: query_emissions(
+                c, "GetListeningCoefficient", topic_id=a.topic_id, reputer=a.reputer
+            )
+        ),
+    )
+    p.add_argument("topic_id", type=int)
+    p.add_argument("reputer", type=account_address)
