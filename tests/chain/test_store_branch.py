@@ -213,7 +213,14 @@ def test_int64_key_order(values: list[int]) -> None:
     assert [INT64_KEY.decode(e, 0)[0] for e in encoded] == values
 
 
-@given(st.lists(st.tuples(st.text(st.characters(min_codepoint=1, exclude_categories=("Cs",))), st.integers(0, 99)), max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.characters(min_codepoint=1, exclude_categories=("Cs",))), st.integers(0, 99)
+        ),
+        max_size=8,
+    )
+)
 def test_pair_key_order_and_prefix_iteration(pairs: list[tuple[str, int]]) -> None:
     codec = PairKey(STR_KEY, UINT64_KEY)
     table: Map[tuple[str, int], int] = Map(_TABLE, codec, INT_VALUE)
