@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 COMETBFT_VERSION := v0.38.25
 COMETBFT := .bin/cometbft
-CONSENSUS_PKGS := src/pyallora/core src/pyallora/synthesis src/pyallora/chain src/pyallora/storage src/pyallora/abci
+
 
 .PHONY: help venv fmt lint test test-fast bench demo cometbft maybe-cometbft proto clean
 
@@ -40,10 +40,10 @@ fmt: venv  ## format the code
 	$(BIN)/ruff format src tests tools
 	$(BIN)/ruff check --fix src tests tools
 
-lint: venv  ## ruff, mypy --strict on the consensus layers, import layers, determinism lint
+lint: venv  ## ruff, mypy (--strict on the consensus layers), import layers, determinism lint, protos
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/ruff check src tests tools
-	$(BIN)/mypy $(CONSENSUS_PKGS)
+	$(BIN)/mypy src/pyallora
 	$(BIN)/lint-imports
 	$(BIN)/python tools/lint_determinism.py
 	$(BIN)/python tools/gen_proto.py --check
