@@ -54,10 +54,14 @@ test: venv maybe-cometbft lint  ## the whole test suite (what CI runs)
 test-fast: venv  ## the tests without lint and without slow ones
 	$(BIN)/python -m pytest -p no:cacheprovider -m "not slow"
 
-bench: venv  ## performance figures against the targets
-	$(BIN)/allora bench synthesis
+bench: venv maybe-cometbft  ## performance figures against the targets
 	$(BIN)/allora bench numbers
+	$(BIN)/allora bench synthesis
 	$(BIN)/allora bench tx
+	$(BIN)/allora bench epoch --topics 1
+	$(BIN)/allora bench epoch --topics 100
+	@if [ -x $(COMETBFT) ]; then $(BIN)/allora bench node; \
+	else echo "SKIPPED allora bench node: no CometBFT binary (run make cometbft; needs go)"; fi
 
 demo: venv  ## the main job: see README
 	$(BIN)/allora demo
