@@ -63,7 +63,7 @@ bench: venv maybe-cometbft  ## performance figures against the targets
 	@if [ -x $(COMETBFT) ]; then $(BIN)/allora bench node; \
 	else echo "SKIPPED allora bench node: no CometBFT binary (run make cometbft; needs go)"; fi
 
-demo: venv  ## the main job: see README
+demo: venv maybe-cometbft  ## the main job: a live local network on real data (see README)
 	$(BIN)/allora demo
 
 proto: venv  ## regenerate the Python classes of the emissions and mint .proto files
