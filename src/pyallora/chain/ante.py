@@ -1,20 +1,34 @@
 """The ante handler: a transaction's stateful checks before its messages (PROTOCOL.md §7.1).
 
 :func:`process_ante` runs on a gas-metered branch of the block (or check) state, after the
-stateless checks (decoding, known messages, ``validate_basic``, signers). In order:
+stateless checks (decoding, size, known messages, ``validate_basic``, signers; the whole order
+is in :mod:`pyallora.chain.app`). It continues that order:
 
 1. timeout height (``TxTimeoutHeight`` 30);
-2. gas for the tx size (``tx_size_cost_per_byte`` × bytes);
-3. in the mempool modes only, the fee against the node's minimum gas price
-   (``InsufficientFee`` 13);
-4. the signer's account exists (``UnknownAddress`` 9) and any stored key is the tx's key
-   (``InvalidPubKey`` 8);
+2. signer match, stateful half: the signer's account exists (``UnknownAddress`` 9; its
+   account number is needed next) and any stored key is the tx's key (``InvalidPubKey`` 8);
+3. gas for the tx size (``tx_size_cost_per_byte`` × bytes) and for the signature
+   (``OutOfGas`` 11);
+4. the SIGN_MODE_DIRECT signature, valid and low-s, over the chain id and the *stored* account
+   number (``Unauthorized`` 4: a wrong chain id or account number fails here); skipped on
+   ``recheck``, as in the SDK;
 5. the sequence equals the account's (``WrongSequence`` 32: a replayed tx fails here);
-6. gas for the signature, then the SIGN_MODE_DIRECT signature over the chain id and the
-   *stored* account number (``Unauthorized`` 4: a wrong chain id or account number fails
-   here); skipped on ``recheck``, as in the SDK;
+6. in the mempool modes only, the fee against the node's minimum gas price × gas wanted
+   (``InsufficientFee`` 13);
 7. the fee moves to ``fee_collector`` (``InsufficientFunds`` 5);
 8. the sequence is incremented and the public key stored on first use.
+
+Deliberate differences from the issue's list (decodes, size, messages, signer, signature,
+sequence, minimum fee) and from the SDK:
+
+* the timeout height and the gas are not in the issue's list: the timeout height goes first
+  (a stateless check of the tx against the block, as the SDK's ``TxTimeoutHeightDecorator``);
+  gas is charged where the work is done, so a gas limit below the ante's own cost fails with
+  ``OutOfGas`` before the signature is verified;
+* the SDK checks the sequence *before* the signature and the minimum fee before both; here
+  the signature comes first, then the sequence, then the fee, as the issue orders them. For a
+  correctly signed tx the codes are the SDK's (a replay still gets ``WrongSequence``, whose
+  text clients parse); only txs with two faults can differ.
 
 The application writes the ante branch only if all of it succeeds; in block execution it then
 keeps it even when the messages fail (the fee stays paid, the sequence stays used: PROTOCOL.md
@@ -120,9 +134,6 @@ def process_ante(
         The first failed check (codes in the module docstring) or ``OutOfGas``.
     """
     validate_timeout_height(tx, height=ctx.height)
-    ctx.gas.consume(params.tx_size_cost_per_byte * len(tx.raw), "txSize")
-    if min_gas_price is not None:
-        validate_fee(tx, min_gas_price=min_gas_price)
     account = get_account(store, tx.signer)
     if account is None:
         raise UnknownAddressError(f"account {tx.signer} does not exist")
@@ -130,10 +141,13 @@ def process_ante(
         raise InvalidPubKeyError(
             f"pubKey does not match signer address {tx.signer} with signer index: 0"
         )
-    validate_sequence(tx, account_sequence=account.sequence)
+    ctx.gas.consume(params.tx_size_cost_per_byte * len(tx.raw), "txSize")
     ctx.gas.consume(params.sig_verify_cost_secp256k1, "ante verify: secp256k1")
     if verify_signature:
         signature_cache.verify(tx, chain_id=ctx.chain_id, account_number=account.account_number)
+    validate_sequence(tx, account_sequence=account.sequence)
+    if min_gas_price is not None:
+        validate_fee(tx, min_gas_price=min_gas_price)
     if tx.fee_amount:
         send_coins_from_account_to_module(ctx, store, tx.signer, FEE_COLLECTOR, tx.fee_amount)
     set_account(

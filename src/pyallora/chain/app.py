@@ -11,19 +11,39 @@
 * the **check state**: a branch of the committed store in which ``check_tx`` applies the
   mempool's transactions, discarded at every commit (CometBFT then rechecks the mempool).
 
+``commit`` also records the block's time under the unhashed ``meta`` namespace
+(:data:`~pyallora.chain.store.schema.META_LAST_BLOCK_TIME`, outside the app hash), so that
+after a restart ``check_tx`` runs at the last block's time instead of 0.
+
 ``init_chain`` loads genesis into a branch that the first block builds on; the genesis writes
 reach the disk with the first commit, so a crash before it simply repeats ``init_chain``.
 
-Each transaction (:meth:`App._run_tx`) goes through, in order: decoding and size
-(:func:`~pyallora.chain.tx.decode.decode_tx`), known message types (``TxDecode``),
-``validate_basic``, signer match (one signer: ``Unauthorized`` 4 if the messages name
-several, ``InvalidPubKey`` 8 if it is not the key's address), the ante checklist
-(:mod:`pyallora.chain.ante`: sequence, signature with chain id and account number, fee to
-``fee_collector``), then the messages in a branch of their own. In a block a failed message
-drops the messages' writes and events but keeps the ante's (the fee stays paid); in the
-mempool modes a failed tx leaves nothing. Results carry the stable ``(codespace, code)`` of
-the :class:`~pyallora.core.errors.ConsensusError` raised; any other exception is a bug and
-propagates (the node halts).
+Each transaction (:meth:`App._run_tx`) goes through these checks, in this order, the first
+failure deciding the result's code:
+
+1. it decodes (:func:`~pyallora.chain.tx.decode.decode_tx`: ``TxDecode`` 2 and the other
+   structural codes listed there);
+2. its size is within ``max_tx_bytes`` (``TxTooLarge`` 21);
+3. its messages are known (``TxDecode`` 2) and pass ``validate_basic`` (the message's code);
+4. the signer matches: the messages name one signer (``Unauthorized`` 4), the tx key's
+   address (``InvalidPubKey`` 8); then, in the ante handler, that account exists
+   (``UnknownAddress`` 9) and any key it stored is this key (``InvalidPubKey`` 8);
+5. the signature is valid and low-s for the chain id and the stored account number
+   (``Unauthorized`` 4: a wrong account number fails here, as its signature cannot verify);
+6. the sequence is the account's (``WrongSequence`` 32: replays fail here);
+7. in the mempool modes, the fee is at least the node's minimum gas price × gas wanted, in
+   uallo (``InsufficientFee`` 13).
+
+The ante handler (:mod:`pyallora.chain.ante`, where the deliberate additions to this list are
+documented: timeout height, gas) then moves the fee to ``fee_collector`` and increments the
+sequence, and the messages run in a branch of their own. In a block a failed message drops
+every message's writes and events but keeps the ante's (the fee stays paid, the sequence
+used); in the mempool modes a failed tx leaves nothing. Results carry the stable
+``(codespace, code)`` of the :class:`~pyallora.core.errors.ConsensusError` raised. A message
+naming a store key that cannot be encoded
+(:class:`~pyallora.chain.store.collections.KeyEncodingError`: a NUL in an address, a height
+beyond int64) fails with ``InvalidRequest`` 18, deterministically, instead of halting every
+node; any other exception is a bug and propagates (the node halts).
 
 Queries (:meth:`App.query`) are routed by path to the modules' :class:`QueryHandler` and read
 committed state only:
@@ -34,13 +54,19 @@ committed state only:
   (empty = all defaults) and a compact proto-JSON response (proto field names, 64-bit
   integers as strings, defaults included), for tools and the HTTP API.
 
-Only the latest state is kept: ``height`` must be 0 or the last committed height.
+Only the latest state is kept: ``height`` must be 0 or the last committed height. Queries are
+read-only and anyone can send them, so a request that cannot even be turned into store keys
+(:class:`~pyallora.chain.store.collections.KeyEncodingError`) is answered with
+``InvalidRequest`` 18, like an undecodable request; it never escapes to the ABCI server.
+
+Every ABCI entry point runs under :func:`~pyallora.core.dec.dec_context`: gmpy2 keeps its
+precision per thread, and the ABCI server may call the application from a worker thread.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -87,8 +113,9 @@ from pyallora.chain.genesis import parse_app_state
 from pyallora.chain.module import GenesisError, JSONObject, Module, MsgHandler, QueryHandler
 from pyallora.chain.params import AuthParams
 from pyallora.chain.store import schema
-from pyallora.chain.store.collections import STR_VALUE, Item
+from pyallora.chain.store.collections import INT_VALUE, STR_VALUE, Item, KeyEncodingError
 from pyallora.chain.store.commitment import (
+    UNHASHED_BUCKET,
     BucketTree,
     TreeUpdate,
     compute_bucket_updates,
@@ -104,10 +131,12 @@ from pyallora.chain.tx.errors import (
     InvalidPubKeyError,
     InvalidRequestError,
     TxDecodeError,
+    TxTooLargeError,
     UnauthorizedError,
     UnknownRequestError,
 )
 from pyallora.core.crypto import sha256
+from pyallora.core.dec import with_dec_context
 from pyallora.core.encoding import encode_uvarint
 from pyallora.core.errors import ConsensusError, PyAlloraError
 
@@ -122,6 +151,9 @@ JSON_QUERY_PREFIX: Final = "/json"
 
 CHAIN_ID: Final = Item(schema.APP_CHAIN_ID, STR_VALUE)
 """The chain id, stored by ``init_chain``."""
+
+LAST_BLOCK_TIME: Final = Item(schema.META_LAST_BLOCK_TIME, INT_VALUE)
+"""The last committed block's time (unhashed ``meta``; written by ``commit`` only)."""
 
 _MEMPOOL_MODES: Final = (ExecMode.CHECK, ExecMode.RECHECK, ExecMode.PREPARE)
 
@@ -141,7 +173,7 @@ def compute_default_modules() -> tuple[Module, ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _PendingBlock:
-    """What ``finalize_block`` computed and ``commit`` persists."""
+    """What ``finalize_block`` computed and ``commit`` persists (``changes`` are hashed)."""
 
     height: int
     time_ns: int
@@ -167,14 +199,54 @@ def _error_result(
     )
 
 
-def _decode_with_limits(key: tuple[bytes, int, int]) -> DecodedTx:
-    raw, max_tx_bytes, max_memo_characters = key
-    return decode_tx(raw, max_tx_bytes=max_tx_bytes, max_memo_characters=max_memo_characters)
+def _decode_without_size_limit(key: tuple[bytes, int]) -> DecodedTx:
+    # The size limit is the next check (module docstring), so it must not decide here.
+    raw, max_memo_characters = key
+    return decode_tx(raw, max_tx_bytes=len(raw), max_memo_characters=max_memo_characters)
+
+
+def _validate_tx_size(raw: bytes, params: AuthParams) -> None:
+    if len(raw) > params.max_tx_bytes:
+        raise TxTooLargeError(f"tx is {len(raw)} bytes; the limit is {params.max_tx_bytes} bytes")
+
+
+def _compute_key_request_error(exc: KeyEncodingError) -> InvalidRequestError:
+    """The answer to a request naming a store key that cannot be encoded (module docstring)."""
+    return InvalidRequestError(f"invalid request: {exc}")
 
 
 def _compute_proto_tx_size(raw: bytes) -> int:
     """Bytes ``raw`` takes inside CometBFT's ``Data.txs`` (tag, length, bytes)."""
     return 1 + len(encode_uvarint(len(raw))) + len(raw)
+
+
+class _ConsensusStateView:
+    """The committed store without the unhashed ``meta`` namespace: exactly the pairs the app
+    hash commits to."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: ReadableKVStore) -> None:
+        self._store = store
+
+    def get(self, key: bytes) -> bytes | None:
+        """The committed value (``None`` for ``meta`` keys)."""
+        return None if key[:1] >= schema.META_NAMESPACE else self._store.get(key)
+
+    def has(self, key: bytes) -> bool:
+        """Whether ``key`` is committed state."""
+        return key[:1] < schema.META_NAMESPACE and self._store.has(key)
+
+    def iterate(
+        self, start: bytes | None = None, end: bytes | None = None, *, reverse: bool = False
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """Committed pairs of ``[start, end)`` below the ``meta`` namespace."""
+        limit = schema.META_NAMESPACE
+        if end is None or end > limit:
+            end = limit
+        if start is not None and start >= end:
+            return iter(())
+        return self._store.iterate(start, end, reverse=reverse)
 
 
 def _merge_changes(
@@ -239,7 +311,7 @@ class App:
         self._min_gas_price = min_gas_price
         self._tracer: Tracer = tracer if tracer is not None else NullTracer()
         self._signatures = SignatureCache()
-        self._decoded: MemoTable[tuple[bytes, int, int], DecodedTx] = MemoTable(20_000)
+        self._decoded: MemoTable[tuple[bytes, int], DecodedTx] = MemoTable(20_000)
         self._routed: MemoTable[DecodedTx, _Routed] = MemoTable(20_000)
         self._tree = BucketTree.from_stored(store.iterate_bucket_hashes())
         if store.get_last_height() > 0 and self._tree.root != store.get_app_hash():
@@ -249,7 +321,7 @@ class App:
         self._genesis: Branch | None = None
         self._pending: _PendingBlock | None = None
         self._check_state = Branch(store)
-        self._last_time_ns = 0
+        self._last_time_ns = LAST_BLOCK_TIME.get_or(store, 0)
 
     @staticmethod
     def _order(by_name: dict[str, Module], names: Sequence[str] | None) -> tuple[Module, ...]:
@@ -269,8 +341,15 @@ class App:
 
     @property
     def committed_store(self) -> ReadableKVStore:
-        """Read access to the committed state (for tests and exports)."""
-        return self._store
+        """Read access to the committed state (for tests and exports): the pairs the app hash
+        commits to, without the application's unhashed ``meta`` bookkeeping."""
+        return _ConsensusStateView(self._store)
+
+    @property
+    def last_block_time_ns(self) -> int:
+        """Time of the last committed block (after ``init_chain``: the genesis time; it
+        survives restarts), the time ``check_tx`` runs at."""
+        return self._last_time_ns
 
     @property
     def chain_id(self) -> str:
@@ -303,6 +382,7 @@ class App:
             last_block_app_hash=self._store.get_app_hash(),
         )
 
+    @with_dec_context
     def init_chain(self, request: InitChainRequest) -> InitChainResult:
         """Load genesis into a pending branch; return its app hash and the validators.
 
@@ -356,6 +436,7 @@ class App:
         self._last_time_ns = request.time_ns
         return InitChainResult(app_hash=update.root, validators=validators or request.validators)
 
+    @with_dec_context
     def check_tx(self, tx: bytes, *, recheck: bool = False) -> TxResult:
         """Run ``tx`` against the check state; on success the check state keeps its effects."""
         block = BlockContext(
@@ -364,6 +445,7 @@ class App:
         mode = ExecMode.RECHECK if recheck else ExecMode.CHECK
         return self._run_tx(self._check_state, tx, block, mode)
 
+    @with_dec_context
     def prepare_proposal(self, request: PrepareProposalRequest) -> tuple[bytes, ...]:
         """The mempool txs that still fit ``max_tx_bytes`` and pass on a scratch branch."""
         scratch = Branch(self._base_state())
@@ -385,16 +467,19 @@ class App:
             total += size
         return tuple(selected)
 
+    @with_dec_context
     def process_proposal(self, request: ProcessProposalRequest) -> bool:
         """Accept iff every tx decodes within the size limit (a pure function of the block)."""
         params = get_params(self._base_state())
         for raw in request.txs:
             try:
                 self._decode(raw, params)
+                _validate_tx_size(raw, params)
             except ConsensusError:
                 return False
         return True
 
+    @with_dec_context
     def finalize_block(self, request: FinalizeBlockRequest) -> FinalizeBlockResult:
         """Execute a decided block into a pending state and compute its app hash.
 
@@ -443,6 +528,8 @@ class App:
         changes = block_state.get_changes()
         if self._genesis is not None:
             changes = _merge_changes(self._genesis.get_changes(), changes)
+        if changes and changes[-1][0][:1] >= schema.META_NAMESPACE:
+            raise AppStateError(f"a module wrote the reserved meta key {changes[-1][0]!r:.60}")
         update, write_buckets = self._compute_commitment(changes)
         self._pending = _PendingBlock(
             height=request.height,
@@ -470,12 +557,14 @@ class App:
         pending = self._pending
         if pending is None:
             raise AppStateError("commit without a finalized block")
+        # The block time goes last (0xFF sorts after every hashed key), outside the tree.
+        time_write = (LAST_BLOCK_TIME.prefix, LAST_BLOCK_TIME.codec.encode(pending.time_ns))
         self._store.commit(
             CommitBatch(
                 height=pending.height,
                 app_hash=pending.tree_update.root,
-                writes=pending.changes,
-                write_buckets=pending.write_buckets,
+                writes=(*pending.changes, time_write),
+                write_buckets=(*pending.write_buckets, UNHASHED_BUCKET),
                 bucket_hashes=pending.tree_update.bucket_hashes,
             )
         )
@@ -486,6 +575,7 @@ class App:
         self._last_time_ns = pending.time_ns
         return CommitResult(retain_height=0)
 
+    @with_dec_context
     def query(self, request: QueryRequest) -> QueryResult:
         """Answer a query from committed state (module docstring: paths and forms)."""
         height = self._store.get_last_height()
@@ -502,9 +592,14 @@ class App:
             if handler is None:
                 raise UnknownRequestError(f"unknown query path {path[:200]!r}")
             query_request = self._parse_query_request(handler, request.data, as_json=as_json)
-            response = handler.handle(
-                QueryContext(height=height, chain_id=self._chain_id), self._store, query_request
-            )
+            try:
+                response = handler.handle(
+                    QueryContext(height=height, chain_id=self._chain_id),
+                    self._store,
+                    query_request,
+                )
+            except KeyEncodingError as exc:
+                raise _compute_key_request_error(exc) from exc
         except ConsensusError as exc:
             return QueryResult(
                 code=exc.code, codespace=exc.codespace, log=exc.message, height=height
@@ -546,6 +641,7 @@ class App:
     # -----------------------------------------------------------------------------------------
     # Genesis export
 
+    @with_dec_context
     def export_genesis(self) -> JSONObject:
         """The ``app_state`` reproducing the committed state (import with the same chain id)."""
         return {module.name: module.export_genesis(self._store) for module in self._genesis_order}
@@ -561,17 +657,26 @@ class App:
         return self._tree.compute_update(leaves), buckets
 
     def _decode(self, raw: bytes, params: AuthParams) -> DecodedTx:
-        """:func:`~pyallora.chain.tx.decode.decode_tx`, memoised (a pure function)."""
+        """:func:`~pyallora.chain.tx.decode.decode_tx` without the size limit (checked next),
+        memoised (a pure function)."""
         return self._decoded.get_or_compute(
-            (raw, params.max_tx_bytes, params.max_memo_characters), _decode_with_limits
+            (raw, params.max_memo_characters), _decode_without_size_limit
         )
 
     def _route_messages(self, tx: DecodedTx) -> _Routed:
         """Decode and validate every message; check that the tx's key signs them all.
 
         A pure function of the tx, memoised.
+
+        Raises
+        ------
+        ConsensusError
+            The first failed check (a key-encoding failure as ``InvalidRequest``).
         """
-        return self._routed.get_or_compute(tx, self._compute_routes)
+        try:
+            return self._routed.get_or_compute(tx, self._compute_routes)
+        except KeyEncodingError as exc:
+            raise _compute_key_request_error(exc) from exc
 
     def _compute_routes(self, tx: DecodedTx) -> _Routed:
         routed: list[tuple[str, MsgHandler[Any], Any]] = []
@@ -600,6 +705,7 @@ class App:
         params = get_params(parent)
         try:
             tx = self._decode(raw, params)
+            _validate_tx_size(raw, params)
         except ConsensusError as exc:
             return _error_result(exc)
         gas_wanted = tx.gas_limit
@@ -642,7 +748,10 @@ class App:
                         ),
                     )
                 )
-                response = route.handle(msg_ctx, msg_store, msg)
+                try:
+                    response = route.handle(msg_ctx, msg_store, msg)
+                except KeyEncodingError as exc:
+                    raise _compute_key_request_error(exc) from exc
                 responses.append(
                     any_pb2.Any(
                         type_url="/" + response.DESCRIPTOR.full_name,

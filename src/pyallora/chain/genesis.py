@@ -17,6 +17,12 @@ The JSON file form of a :class:`GenesisDoc` (:meth:`GenesisDoc.to_json`)::
 Export at any height (:meth:`pyallora.chain.app.App.export_genesis`) gives an ``app_state``
 that, imported by ``init_chain`` with the same chain id, reproduces the exported state
 exactly, hence the same app hash (``tests/chain/test_genesis_roundtrip.py``).
+
+:func:`build_genesis` funds arbitrary accounts (tests, localnets); :func:`build_allocated_genesis`
+starts the supply as PROTOCOL.md §6.2 does: the mint's non-ecosystem allocation buckets
+(foundation, participants, investors, pre-seed investors, team: 64.05 % of ``max_supply``
+with the default mint params) as genesis balances of real accounts, the ecosystem's share
+left for the mint to mint on demand.
 """
 
 from __future__ import annotations
@@ -29,9 +35,12 @@ from typing import Any
 
 from pyallora.chain.abci_types import InitChainRequest, ValidatorUpdate
 from pyallora.chain.bank.genesis import compute_balances_genesis
+from pyallora.chain.mint.genesis import AllocationAddresses, compute_allocation_balances
+from pyallora.chain.mint.params import MintParamsRecord
 from pyallora.chain.module import GenesisError, JSONObject, Module
 from pyallora.chain.params import ParamsError, parse_json_int
 from pyallora.chain.store.collections import CodecError, decode_json, encode_canonical_json
+from pyallora.core.crypto import is_valid_address
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,3 +238,81 @@ def build_genesis(
     )
     doc.validate()
     return doc
+
+
+def compute_genesis_mint_params(
+    modules: Sequence[Module], overrides: JSONObject | None = None
+) -> MintParamsRecord:
+    """The mint params a genesis will load: the ``mint`` override's, else the mint module's
+    default section's.
+
+    Raises
+    ------
+    GenesisError
+        If there is no mint section at all, or its params are invalid.
+    """
+    section = (overrides or {}).get("mint")
+    if section is None:
+        section = compute_default_app_state(modules).get("mint")
+    if not isinstance(section, dict) or "params" not in section:
+        raise GenesisError("the genesis has no mint section with params")
+    try:
+        return MintParamsRecord.from_json(section["params"])
+    except ParamsError as exc:
+        raise GenesisError(f"mint genesis params: {exc}") from exc
+
+
+def build_allocated_genesis(
+    *,
+    chain_id: str,
+    genesis_time_ns: int,
+    modules: Sequence[Module],
+    allocation: AllocationAddresses,
+    balances: Sequence[tuple[str, int]] = (),
+    validators: Sequence[GenesisValidator] = (),
+    initial_height: int = 1,
+    overrides: JSONObject | None = None,
+) -> GenesisDoc:
+    """A genesis whose supply is the mint's allocation buckets (module docstring).
+
+    The buckets get ``⌊max_supply × share⌋`` each
+    (:func:`~pyallora.chain.mint.genesis.compute_allocation_balances`, with the mint params
+    the genesis loads); they become accounts 0 to 4, then ``balances`` follow. Validators'
+    gentx self-bonds (``overrides["staking"]``) come out of these balances, so with no extra
+    ``balances`` the genesis supply is exactly the buckets' total, and the ecosystem's share
+    is minted later, on demand, within its cap.
+
+    Parameters
+    ----------
+    allocation
+        The bucket accounts: valid, distinct ``allo`` account addresses.
+    balances
+        Further ``(address, uallo)`` to fund (none of them a bucket).
+    chain_id, genesis_time_ns, modules, validators, initial_height, overrides
+        As for :func:`build_genesis`.
+
+    Raises
+    ------
+    GenesisError
+        If an address is not a valid account address, a bucket address repeats, or the mint
+        section is missing or invalid.
+    """
+    params = compute_genesis_mint_params(modules, overrides)
+    buckets = compute_allocation_balances(allocation, params)
+    addresses = [address for address, _ in buckets]
+    for address in addresses:
+        if not is_valid_address(address):
+            raise GenesisError(f"allocation address {address!r:.80} is not an account address")
+    funded = [*addresses, *(address for address, _ in balances)]
+    if len(set(funded)) != len(funded):
+        repeated = sorted({address for address in funded if funded.count(address) > 1})
+        raise GenesisError(f"genesis accounts funded twice: {repeated}")
+    return build_genesis(
+        chain_id=chain_id,
+        genesis_time_ns=genesis_time_ns,
+        modules=modules,
+        balances=[*buckets, *balances],
+        validators=validators,
+        initial_height=initial_height,
+        overrides=overrides,
+    )

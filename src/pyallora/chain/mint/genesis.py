@@ -15,6 +15,8 @@ The supply allocation of §6.2 is made of ordinary genesis balances (bank sectio
 investors and team buckets their ``⌊max_supply × share⌋``; the ecosystem's share is not
 pre-minted (the mint module mints it on demand), and vesting is not enforced on chain — it
 only enters the circulating-supply estimate (§6.2, :mod:`pyallora.synthesis.emission`).
+:func:`pyallora.chain.genesis.build_allocated_genesis` builds a genesis from them (address
+checks included).
 """
 
 from __future__ import annotations

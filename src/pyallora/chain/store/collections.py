@@ -36,6 +36,17 @@ class CodecError(PyAlloraError, ValueError):
     """A value cannot be encoded, or stored bytes cannot be decoded (corrupt state is a bug)."""
 
 
+class KeyEncodingError(CodecError):
+    """A key part has no store encoding: a string with a NUL, an integer out of range, bytes
+    too long.
+
+    Raised only while *encoding* a key, before any store access, so it says nothing about the
+    state: in a query or a message it means the request named something that cannot exist
+    (the application answers ``InvalidRequest``, :mod:`pyallora.chain.app`). Decoding corrupt
+    stored keys raises the plain :class:`CodecError`.
+    """
+
+
 class KeyCodec(Protocol[K]):
     """Order-preserving, self-delimiting encoding of a key part."""
 
@@ -72,7 +83,7 @@ class Uint64Key:
     def encode(self, key: int) -> bytes:
         """8 big-endian bytes."""
         if not 0 <= key < 1 << 64:
-            raise CodecError(f"uint64 key out of range: {key}")
+            raise KeyEncodingError(f"uint64 key out of range: {key}")
         return key.to_bytes(8, "big")
 
     def decode(self, data: bytes, offset: int) -> tuple[int, int]:
@@ -91,7 +102,7 @@ class Int64Key:
     def encode(self, key: int) -> bytes:
         """8 bytes; negative values sort before non-negative ones."""
         if not -(1 << 63) <= key < 1 << 63:
-            raise CodecError(f"int64 key out of range: {key}")
+            raise KeyEncodingError(f"int64 key out of range: {key}")
         return (key + (1 << 63)).to_bytes(8, "big")
 
     def decode(self, data: bytes, offset: int) -> tuple[int, int]:
@@ -113,9 +124,12 @@ class StrKey:
 
     def encode(self, key: str) -> bytes:
         """UTF-8 bytes and a NUL."""
-        data = key.encode("utf-8")
+        try:
+            data = key.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise KeyEncodingError(f"string key is not valid UTF-8: {exc.reason}") from exc
         if b"\x00" in data:
-            raise CodecError("string keys must not contain NUL")
+            raise KeyEncodingError("string keys must not contain NUL")
         return data + b"\x00"
 
     def decode(self, data: bytes, offset: int) -> tuple[str, int]:
@@ -134,7 +148,7 @@ class BytesKey:
     def encode(self, key: bytes) -> bytes:
         """Length byte and the bytes."""
         if len(key) > 255:
-            raise CodecError("bytes keys are limited to 255 bytes")
+            raise KeyEncodingError("bytes keys are limited to 255 bytes")
         return bytes((len(key),)) + key
 
     def decode(self, data: bytes, offset: int) -> tuple[bytes, int]:

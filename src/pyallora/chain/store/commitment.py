@@ -35,6 +35,12 @@ BUCKET_BITS: Final = 12
 BUCKET_COUNT: Final = 1 << BUCKET_BITS
 """Number of buckets (leaves of the tree): 4,096."""
 
+UNHASHED_BUCKET: Final = 0xFFFF
+"""Bucket index under which ``commit`` files the keys of the unhashed ``meta`` namespace
+(:data:`pyallora.chain.store.schema.META_LAST_BLOCK_TIME`): beyond the tree's
+:data:`BUCKET_COUNT` leaves, so no bucket hash, hence no app hash, ever covers them. Backends
+store and index it like any other bucket."""
+
 _LEAF_TAG: Final = b"\x00"
 _NODE_TAG: Final = b"\x01"
 _SHIFT: Final = 16 - BUCKET_BITS

@@ -54,8 +54,9 @@ NAMESPACES: Final[dict[str, int]] = {
     "slashing": 0x05,
     "mint": 0x06,
     "emissions": 0x07,
+    "meta": 0xFF,
 }
-"""First key byte per module."""
+"""First key byte per module (``meta``: the application's own bookkeeping, see below)."""
 
 
 def _row(module: str, table: int, name: str, doc: str) -> StorePrefix:
@@ -92,6 +93,25 @@ BANK_BALANCES: Final = _row(
 BANK_SUPPLY: Final = _row("bank", 0x03, "bank/supply", "item: total uallo supply (decimal text)")
 """Total supply in uallo (= Σ balances; ≤ 10^27)."""
 
+META_LAST_BLOCK_TIME: Final = _row(
+    "meta",
+    0x01,
+    "meta/last_block_time",
+    "item: time of the last committed block, ns since the Unix epoch (decimal text)",
+)
+"""Written by every ``commit`` so that ``check_tx`` after a restart sees the last block time.
+
+The ``meta`` namespace (0xFF) is **not** consensus state: ``commit`` persists it in the same
+atomic write as the block, but under a bucket outside the commitment tree
+(:data:`pyallora.chain.store.commitment.UNHASHED_BUCKET`), so it never enters the app hash, no
+module reads or writes it, genesis export ignores it and
+:attr:`pyallora.chain.app.App.committed_store` hides it. (The block time is already committed
+to by the block header; hashing it again would make every empty block change the app hash
+and break the export/import identity.)"""
+
+META_NAMESPACE: Final = bytes((NAMESPACES["meta"],))
+"""First byte of every ``meta`` key; keys from here to the end of the key space."""
+
 PREFIXES: Final[tuple[StorePrefix, ...]] = (
     APP_CHAIN_ID,
     AUTH_PARAMS,
@@ -99,6 +119,7 @@ PREFIXES: Final[tuple[StorePrefix, ...]] = (
     AUTH_NEXT_ACCOUNT_NUMBER,
     BANK_BALANCES,
     BANK_SUPPLY,
+    META_LAST_BLOCK_TIME,
 )
 """Every table of the chain, in prefix order."""
 
