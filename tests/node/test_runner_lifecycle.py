@@ -75,8 +75,14 @@ def test_restart_resumes_state_and_the_event_log(tmp_path: Path) -> None:
         assert client.tx(info.hash) == info
         assert client.balance(BOB) == 99
         before = status.height
+        validators = client.validators()
         assert node.produce_block() == before + 1
         assert client.status().height == before + 1
+        # The restarted solo driver kept the validator set the app elected (CometBFT timing),
+        # not the genesis document's (empty when validators come from gentxs).
+        after = client.validators()
+        assert after["consensus"] == validators["consensus"]
+        assert validators["consensus"]
 
 
 def test_stream_subscribers_are_told_when_the_node_stops(tmp_path: Path) -> None:

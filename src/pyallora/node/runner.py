@@ -294,7 +294,11 @@ class NodeRunner:
                 tasks["cometbft"] = asyncio.create_task(_watch_process(process))
             else:
                 solo = SoloBackend(
-                    app, event_log, genesis, block_interval_ns=self._clock_ms * 1_000_000
+                    app,
+                    event_log,
+                    genesis,
+                    block_interval_ns=self._clock_ms * 1_000_000,
+                    state_path=self.home.application_dir / "solo_driver.json",
                 )
                 backend = self._backend = solo
                 if self._pace_ms > 0:

@@ -24,6 +24,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
 
 import httpx
@@ -283,6 +284,7 @@ class SoloBackend(AppBackend):
         genesis: GenesisDoc,
         *,
         block_interval_ns: int = 1_000_000_000,
+        state_path: Path | None = None,
     ) -> None:
         super().__init__(app, event_log)
         self._captured: tuple[int, int, tuple[bytes, ...]] | None = None
@@ -291,8 +293,8 @@ class SoloBackend(AppBackend):
             genesis,
             config=SoloConfig(block_interval_ns=max(block_interval_ns, 1)),
             on_block=self._capture,
+            state_path=state_path,
         )
-        self._validators: dict[bytes, int] = {v.pub_key: v.power for v in genesis.validators}
 
     def _capture(self, height: int, time_ns: int, txs: tuple[bytes, ...]) -> None:
         self._captured = (height, time_ns, txs)
@@ -309,11 +311,6 @@ class SoloBackend(AppBackend):
         if captured is None:
             raise BackendError("the solo driver did not report its block")
         height, time_ns, txs = captured
-        for update in result.validator_updates:
-            if update.power == 0:
-                self._validators.pop(update.pub_key, None)
-            else:
-                self._validators[update.pub_key] = update.power
         block = make_block_record(
             height=height,
             time_ns=time_ns,
@@ -344,11 +341,11 @@ class SoloBackend(AppBackend):
         return self._event_log.get_tx(tx_hash)
 
     async def get_validators(self) -> list[ConsensusValidator]:
-        """Genesis validators with the updates applied since."""
+        """The validator set of the next block, as the driver tracks it (CometBFT timing)."""
         return sorted(
             (
                 ConsensusValidator(address=consensus_address(key), pub_key=key, power=power)
-                for key, power in self._validators.items()
+                for key, power in self._node.state.validators.items()
             ),
             key=lambda validator: validator.address,
         )
