@@ -4,7 +4,10 @@
   ``emission`` uallo into ``allorarewards`` and records it as ``reward_current_block_emission``
   (PROTOCOL.md §5.2 step 3, the allora cut);
 * :class:`Chain` builds the app from a genesis, signs transactions with the right sequences,
-  runs blocks (checking every Appendix D invariant after each), and answers queries;
+  runs blocks (checking the bank supply and every Appendix D invariant after each, the
+  registration-history clause of D7 included), and answers queries;
+* :class:`MintedChain` offers the same API over the standard modules (auth, bank, staking,
+  distribution, slashing, the real mint, emissions) with three bonded genesis validators;
 * payload builders sign worker and reputer bundles exactly as the Go node does (canonical
   encoding, low-s SHA-256 ECDSA).
 """
@@ -18,6 +21,7 @@ from typing import Any
 from foundation_helpers import BLOCK_NS, CHAIN_ID, GENESIS_TIME_NS, make_key
 from google.protobuf import json_format
 from google.protobuf.message import Message
+from test_standard_modules_support import Chain as StandardChain
 
 from pyallora.chain.abci_types import (
     FinalizeBlockRequest,
@@ -35,9 +39,13 @@ from pyallora.chain.bank.state import (
     get_balance,
     mint_coins,
     send_coins_from_module_to_module,
+    validate_supply_invariant,
 )
 from pyallora.chain.context import Context
-from pyallora.chain.emissions.invariants_part2 import validate_all_emissions_invariants
+from pyallora.chain.emissions.invariants import (
+    RegistrationHistory,
+    validate_emissions_invariants,
+)
 from pyallora.chain.emissions.module import EmissionsModule
 from pyallora.chain.emissions.params import DEFAULT_PARAMS, params_to_proto
 from pyallora.chain.emissions.rewards.state import set_reward_current_block_emission
@@ -128,9 +136,11 @@ class Chain:
     emission
         Allora cut minted into the treasury per block.
     extra_genesis
-        A ``GenesisState`` merged into the emissions section (EMAs, ...).
+        A ``GenesisState`` merged into the emissions section (EMAs, admins, ...).
     check_invariants
-        Run every Appendix D invariant after each block.
+        Run the supply and every Appendix D invariant after each block.
+    initial_height
+        The genesis ``initial_height`` (block times count from it).
     """
 
     def __init__(
@@ -145,8 +155,10 @@ class Chain:
         extra_genesis: Message | None = None,
         check_invariants: bool = True,
         on_block: Callable[[Chain, FinalizeBlockResult], None] | None = None,
+        initial_height: int = 1,
     ) -> None:
         self.keys = [make_key(index) for index in range(accounts)]
+        self.initial_height = initial_height
         modules = (
             AuthModule(),
             BankModule(),
@@ -158,6 +170,7 @@ class Chain:
             chain_id=CHAIN_ID,
             genesis_time_ns=GENESIS_TIME_NS,
             modules=modules,
+            initial_height=initial_height,
             balances=[
                 (key.address, FUNDS if balances is None else balances[index])
                 for index, key in enumerate(self.keys)
@@ -170,6 +183,7 @@ class Chain:
         )
         self.app.init_chain(genesis.to_init_chain_request())
         self.check_invariants = check_invariants
+        self.history = RegistrationHistory()
         self.on_block = on_block
         self._pending: dict[str, int] = {}
         self.results: dict[int, FinalizeBlockResult] = {}
@@ -230,20 +244,32 @@ class Chain:
             gas_limit=gas,
         )
 
+    def time_of(self, height: int) -> int:
+        """The block time of ``height`` (one block interval per height since genesis)."""
+        return GENESIS_TIME_NS + (height - self.initial_height + 1) * BLOCK_NS
+
+    def finalize(self, txs: Sequence[bytes] = ()) -> FinalizeBlockResult:
+        """Execute the next block without committing it (it may be executed again)."""
+        height = self.next_height
+        return self.app.finalize_block(
+            FinalizeBlockRequest(height=height, time_ns=self.time_of(height), txs=tuple(txs))
+        )
+
+    def reset_pending(self) -> None:
+        """Forget the txs signed for the next block (the next one reuses their sequences)."""
+        self._pending.clear()
+
     def run_block(self, txs: Sequence[bytes] = ()) -> FinalizeBlockResult:
         """Finalize and commit the next block; check the invariants."""
         height = self.next_height
-        result = self.app.finalize_block(
-            FinalizeBlockRequest(
-                height=height, time_ns=GENESIS_TIME_NS + height * BLOCK_NS, txs=tuple(txs)
-            )
-        )
+        result = self.finalize(txs)
         self.app.commit()
         self._pending.clear()
         self.results[height] = result
         self.app_hashes[height] = result.app_hash
         if self.check_invariants:
-            validate_all_emissions_invariants(self.store, height)
+            validate_supply_invariant(self.store)
+            validate_emissions_invariants(self.store, height, history=self.history)
         if self.on_block is not None:
             self.on_block(self, result)
         return result
@@ -280,6 +306,99 @@ class Chain:
             )
         )
         return result.codespace, result.code
+
+
+class MintedChain:
+    """:class:`Chain`'s API over the standard modules and the real mint (module docstring).
+
+    The allora cut the mint sends to ``allorarewards`` in every begin block is what the
+    emissions end blocker pays out. After every block the standard modules' invariants
+    (bank supply, staking, distribution, the mint cap) and every Appendix D invariant are
+    checked. The genesis block is not committed yet: the first :meth:`run_block` commits
+    height 1.
+    """
+
+    def __init__(
+        self,
+        *,
+        accounts: int = 12,
+        params: Any = TEST_PARAMS,
+        reference_compat: bool = False,
+        on_block: Callable[[MintedChain, FinalizeBlockResult], None] | None = None,
+    ) -> None:
+        self.chain = StandardChain.start(
+            include_emissions=True,
+            accounts=accounts,
+            emissions=build_emissions_section(params, reference_compat=reference_compat),
+        )
+        self.app = self.chain.app
+        self.keys = self.chain.keys
+        self.on_block = on_block
+        self.history = RegistrationHistory()
+        self._pending: dict[str, int] = {}
+        self.results: dict[int, FinalizeBlockResult] = {}
+        self.app_hashes: dict[int, bytes] = {}
+
+    @property
+    def store(self) -> Any:
+        """The committed store."""
+        return self.app.committed_store
+
+    @property
+    def height(self) -> int:
+        """The last committed height."""
+        return self.app.last_height
+
+    @property
+    def next_height(self) -> int:
+        """The height of the next block."""
+        return self.app.next_height
+
+    def balance(self, address: str) -> int:
+        """An account's committed uallo balance."""
+        return get_balance(self.store, address)
+
+    def module_balance(self, name: str) -> int:
+        """A module account's committed balance."""
+        return get_balance(self.store, module_address(name))
+
+    def snapshot(self) -> dict[bytes, bytes]:
+        """Every committed pair."""
+        return dict(self.store.iterate())
+
+    def sign(self, key: PrivateKey, *messages: Message) -> bytes:
+        """A signed tx for the next block (sequences of txs built before it are counted)."""
+        offset = self._pending.get(key.address, 0)
+        self._pending[key.address] = offset + 1
+        return self.chain.sign(key, messages, sequence_offset=offset)
+
+    def run_block(self, txs: Sequence[bytes] = ()) -> FinalizeBlockResult:
+        """Finalize and commit the next block; check every invariant."""
+        result = self.chain.block(txs)
+        self._pending.clear()
+        height = self.height
+        self.results[height] = result
+        self.app_hashes[height] = result.app_hash
+        validate_emissions_invariants(self.store, height, history=self.history)
+        if self.on_block is not None:
+            self.on_block(self, result)
+        return result
+
+    def run_tx(self, key: PrivateKey, *messages: Message) -> TxResult:
+        """One block holding one tx; its result."""
+        return self.run_block([self.sign(key, *messages)]).tx_results[0]
+
+    def query(self, method: str, request: Message, response_type: type[Message]) -> Any:
+        """An ``emissions.v5.QueryService`` query; raises AssertionError on an error code."""
+        result = self.app.query(
+            QueryRequest(
+                path=f"/emissions.v5.QueryService/{method}", data=request.SerializeToString()
+            )
+        )
+        assert result.code == 0, f"{method}: {result.log} ({result.codespace}:{result.code})"
+        response = response_type()
+        response.ParseFromString(result.value)
+        return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -511,7 +630,7 @@ class Actors:
 
     def __init__(
         self,
-        chain: Chain,
+        chain: Chain | MintedChain,
         topic_id: int,
         inferers: Sequence[PrivateKey],
         forecasters: Sequence[PrivateKey],

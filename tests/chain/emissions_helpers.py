@@ -29,7 +29,10 @@ from pyallora.chain.bank.state import (
     validate_supply_invariant,
 )
 from pyallora.chain.context import Context
-from pyallora.chain.emissions.invariants import validate_emissions_invariants
+from pyallora.chain.emissions.invariants import (
+    RegistrationHistory,
+    validate_emissions_invariants,
+)
 from pyallora.chain.emissions.module import EmissionsModule
 from pyallora.chain.emissions.stake.state import (
     get_delegate_reward_per_share,
@@ -116,7 +119,8 @@ class EmissionsChain:
     """An in-process chain (auth, bank, emissions [, reward simulator]) driven block by block.
 
     Key ``i`` holds :data:`FUNDS` uallo and account number ``i``; key 0 is a whitelist admin.
-    After every block the bank supply invariant and every emissions invariant are checked.
+    After every block the bank supply invariant and every emissions invariant (Appendix D,
+    parts 1 and 2, with the registration history of D7) are checked.
     """
 
     def __init__(
@@ -147,6 +151,7 @@ class EmissionsChain:
             },
         )
         self._pending: dict[int, int] = {}
+        self.history = RegistrationHistory()
         self.block()
 
     # --- addresses and state ------------------------------------------------------------------
@@ -215,7 +220,7 @@ class EmissionsChain:
         self.app.commit()
         self._pending = {}
         validate_supply_invariant(self.store)
-        validate_emissions_invariants(self.store, self.height)
+        validate_emissions_invariants(self.store, self.height, history=self.history)
         return result
 
     def run(self, index: int, *messages: Message) -> TxResult:

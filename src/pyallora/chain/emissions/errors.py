@@ -17,6 +17,9 @@ Registered here: every code of the appendix's table, the reward-mathematics code
 registered by the reference under names this spec does not give; they are left unregistered
 until those names are known (code 1 is the SDK's; 12, 29, 44, 60 are not registered).
 
+Not a consensus error: :class:`EmissionsInvariantError`, raised by the Appendix D checks of
+:mod:`.invariants` when the state breaks an invariant (a bug, never a result code).
+
 >>> str(TopicDoesNotExistError("topic 7"))
 'topic 7: topic does not exist [emissions:23]'
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Final
 
-from pyallora.core.errors import ConsensusError
+from pyallora.core.errors import ConsensusError, PyAlloraError
 
 CODESPACE: Final = "emissions"
 """The module's codespace."""
@@ -603,6 +606,10 @@ ErrNotFound = NotFoundError
 ErrNoValidForecastElements = NoValidForecastElementsError
 ErrCantUpdateEmaMoreThanOncePerWindow = CantUpdateEmaMoreThanOncePerWindowError
 ErrNoQualifiedInferers = NoQualifiedInferersError
+
+
+class EmissionsInvariantError(PyAlloraError):
+    """An Appendix D invariant does not hold: a bug in the state machine."""
 
 
 def iterate_error_classes() -> list[type[EmissionsError]]:

@@ -2,6 +2,10 @@
 
 Tests run :func:`validate_emissions_invariants` after every block of every multi-block
 scenario. Each check raises :class:`EmissionsInvariantError` naming the violated relation.
+Checks 1-5 and 8 are here; 6 and 7 are :mod:`.invariants_part2`'s, and
+:data:`INVARIANT_CHECKS` lists all of them in Appendix D order. The part of 7 that needs the
+registration history runs when the caller passes a
+:class:`~pyallora.chain.emissions.invariants_part2.RegistrationHistory`.
 
 =====  =========================================================================  ==========
 D      relation                                                                   check
@@ -18,7 +22,7 @@ D      relation                                                                 
        (C11 fixed; skipped under ``reference_compat``)
 =====  =========================================================================  ==========
 
-Part 2 adds its checks (6, 7, 9) by appending to :data:`INVARIANT_CHECKS`.
+(D 9, the mint's, belongs to the mint module.)
 """
 
 from __future__ import annotations
@@ -31,6 +35,12 @@ import gmpy2
 
 from pyallora.chain.auth.state import get_module_address
 from pyallora.chain.bank.state import get_balance
+from pyallora.chain.emissions.errors import EmissionsInvariantError
+from pyallora.chain.emissions.invariants_part2 import (
+    RegistrationHistory,
+    validate_nonce_invariants,
+    validate_working_set_invariants,
+)
 from pyallora.chain.emissions.keys import to_fraction
 from pyallora.chain.emissions.params import get_params, is_reference_compat
 from pyallora.chain.emissions.stake.accounting import (
@@ -62,11 +72,6 @@ from pyallora.chain.emissions.topics.state import (
 )
 from pyallora.chain.store.kv import ReadableKVStore
 from pyallora.core.dec import ZERO, Dec, dec, with_dec_context
-from pyallora.core.errors import PyAlloraError
-
-
-class EmissionsInvariantError(PyAlloraError):
-    """An Appendix D invariant does not hold: a bug in the state machine."""
 
 
 def _integral(value: Dec, what: str) -> int:
@@ -232,17 +237,22 @@ def validate_topic_weight_sum_invariant(store: ReadableKVStore, height: int) -> 
 InvariantCheck = Callable[[ReadableKVStore, int], None]
 """A check: ``check(store, height_of_the_finished_block)``."""
 
-INVARIANT_CHECKS: Final[list[InvariantCheck]] = [
+INVARIANT_CHECKS: Final[tuple[InvariantCheck, ...]] = (
     validate_stake_invariants,
     validate_removal_queue_invariants,
     validate_topic_schedule_invariants,
+    validate_nonce_invariants,
+    validate_working_set_invariants,
     validate_topic_weight_sum_invariant,
-]
-"""Every emissions invariant check, in Appendix D order."""
+)
+"""Every stateless emissions invariant check (parts 1 and 2), in Appendix D order."""
 
 
-def validate_emissions_invariants(store: ReadableKVStore, height: int) -> None:
-    """Run every check of :data:`INVARIANT_CHECKS` on the state after block ``height``.
+def validate_emissions_invariants(
+    store: ReadableKVStore, height: int, *, history: RegistrationHistory | None = None
+) -> None:
+    """Run every check of :data:`INVARIANT_CHECKS` on the state after block ``height``, then
+    (given the chain's ``history``) D7's registration-history clause.
 
     Raises
     ------
@@ -251,3 +261,5 @@ def validate_emissions_invariants(store: ReadableKVStore, height: int) -> None:
     """
     for check in INVARIANT_CHECKS:
         check(store, height)
+    if history is not None:
+        history.validate_and_record(store, height)

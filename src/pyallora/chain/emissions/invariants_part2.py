@@ -1,8 +1,9 @@
 """State invariants of the nonce, submission and archive stores (PROTOCOL.md Appendix D 6-7).
 
-Checks of part 2, run with part 1's by :func:`validate_all_emissions_invariants` after every
-block of the multi-block tests. Each raises
-:class:`~pyallora.chain.emissions.invariants.EmissionsInvariantError`.
+Part 2's checks; :mod:`.invariants` lists them in
+:data:`~pyallora.chain.emissions.invariants.INVARIANT_CHECKS` after part 1's, so every
+harness that runs that list runs them. Each raises
+:class:`~pyallora.chain.emissions.errors.EmissionsInvariantError`.
 
 =====  ============================================================================  =========
 D      relation                                                                      check
@@ -13,8 +14,27 @@ D      relation                                                                 
 7      active sets within their caps (C6 fixed; skipped under ``reference_compat``);  sets
        every active member has its submission and every stored submission belongs to
        a member; archives hold one record per address in address order, and
-       archived forecast elements are about inferers archived at the same nonce
+       archived forecast elements are about inferers archived at the same nonce;
+       every archived inferer and forecaster has registered as a worker (its node
+       info exists: the chain keeps it forever)
+7      every inference and forecast archived at (topic, n) belongs to an address      history
+       registered as a worker of the topic when it submitted (needs the
+       registration history: :class:`RegistrationHistory`)
 =====  ============================================================================  =========
+
+The chain stores no registration history, and it must not store one only for a test, so
+the last clause is checked by an observer: a :class:`RegistrationHistory` that a harness
+creates once per chain and hands to
+:func:`~pyallora.chain.emissions.invariants.validate_emissions_invariants` after every
+block. It remembers, for every (topic, worker), the blocks after which it was registered,
+and checks every archive that appeared since the previous block: each of its inferers and
+forecasters must have been registered at the end of some block between n − 1 (a worker
+submits in a block ≥ n, registered at the end of the block before or by its own
+registration in that block) and the block before the archive appeared (the window's last
+submission block). Under ``reference_compat`` a failed close leaves the working sets in
+place (quirk C22), so an archived submission may come from an earlier window: there the
+lower bound is the first observed block. Archives present when the history starts (a
+genesis import) are not checked.
 
 (D 9, the mint's, belongs to the mint module.)
 """
@@ -25,13 +45,14 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from pyallora.chain.emissions.invariants import INVARIANT_CHECKS, EmissionsInvariantError
+from pyallora.chain.emissions.errors import EmissionsInvariantError
 from pyallora.chain.emissions.nonces.state import (
     iterate_open_worker_windows,
     iterate_unfulfilled_reputer_nonces,
     iterate_unfulfilled_worker_nonces,
 )
 from pyallora.chain.emissions.params import get_params, is_reference_compat
+from pyallora.chain.emissions.registration.state import get_node_info, iterate_registered
 from pyallora.chain.emissions.rewards.state import FORECASTER, INFERER, REPUTER
 from pyallora.chain.emissions.stores import (
     ALL_FORECASTS,
@@ -85,8 +106,18 @@ def validate_nonce_invariants(store: ReadableKVStore, height: int) -> None:
             )
 
 
+def _archived_workers(store: ReadableKVStore, topic_id: int, nonce: int) -> list[str]:
+    """Inferers, then forecasters, archived at ``(topic_id, nonce)``."""
+    inferences = ALL_INFERENCES.get(store, (topic_id, nonce))
+    forecasts = ALL_FORECASTS.get(store, (topic_id, nonce))
+    workers = [] if inferences is None else [i.inferer for i in inferences.inferences]
+    if forecasts is not None:
+        workers.extend(f.forecaster for f in forecasts.forecasts)
+    return workers
+
+
 def validate_working_set_invariants(store: ReadableKVStore, height: int) -> None:
-    """Invariant 7 (module docstring)."""
+    """Invariant 7 without the registration history (module docstring)."""
     params = get_params(store)
     compat = is_reference_compat(store)
     caps = {
@@ -119,17 +150,21 @@ def validate_working_set_invariants(store: ReadableKVStore, height: int) -> None
         inferers = [i.inferer for i in inferences.inferences]
         _require_sorted_unique(inferers, f"inferences archived at ({topic_id}, {nonce})")
         forecasts = ALL_FORECASTS.get(store, (topic_id, nonce))
-        if forecasts is None:
-            continue
-        forecasters = [f.forecaster for f in forecasts.forecasts]
-        _require_sorted_unique(forecasters, f"forecasts archived at ({topic_id}, {nonce})")
-        for forecast in forecasts.forecasts:
-            if not forecast.forecast_elements or any(
-                e.inferer not in inferers for e in forecast.forecast_elements
-            ):
+        if forecasts is not None:
+            forecasters = [f.forecaster for f in forecasts.forecasts]
+            _require_sorted_unique(forecasters, f"forecasts archived at ({topic_id}, {nonce})")
+            for forecast in forecasts.forecasts:
+                if not forecast.forecast_elements or any(
+                    e.inferer not in inferers for e in forecast.forecast_elements
+                ):
+                    raise EmissionsInvariantError(
+                        f"forecast of {forecast.forecaster} at ({topic_id}, {nonce}) has "
+                        "elements about inferers that were not archived (or none)"
+                    )
+        for address in _archived_workers(store, topic_id, nonce):
+            if get_node_info(store, address, is_reputer=False) is None:
                 raise EmissionsInvariantError(
-                    f"forecast of {forecast.forecaster} at ({topic_id}, {nonce}) has elements "
-                    "about inferers that were not archived (or none)"
+                    f"{address} archived at ({topic_id}, {nonce}) never registered as a worker"
                 )
     for (topic_id, nonce), bundles in ALL_LOSS_BUNDLES.iterate(store):
         reporters = [b.value_bundle.reputer for b in bundles.reputer_value_bundles]
@@ -140,17 +175,68 @@ PART2_CHECKS: Final[tuple[InvariantCheck, ...]] = (
     validate_nonce_invariants,
     validate_working_set_invariants,
 )
-"""Part 2's checks, in Appendix D order."""
+"""Part 2's stateless checks, in Appendix D order."""
 
 
-def validate_all_emissions_invariants(store: ReadableKVStore, height: int) -> None:
-    """Part 1's :data:`~pyallora.chain.emissions.invariants.INVARIANT_CHECKS`, then
-    :data:`PART2_CHECKS`, on the state after block ``height``.
+class RegistrationHistory:
+    """When each worker was registered, observed block by block (D7's history clause).
 
-    Raises
-    ------
-    EmissionsInvariantError
-        From the first failing check.
+    A harness keeps one per chain and passes it to
+    :func:`~pyallora.chain.emissions.invariants.validate_emissions_invariants` after every
+    committed block, which calls :meth:`validate_and_record`.
     """
-    for check in (*INVARIANT_CHECKS, *PART2_CHECKS):
-        check(store, height)
+
+    def __init__(self) -> None:
+        self._spans: dict[tuple[int, str], list[list[int]]] = {}
+        """(topic, worker) → ``[first, last]`` runs of observed heights it was registered at."""
+        self._archives: dict[tuple[int, int], int] = {}
+        """(topic, nonce) of every archive seen → the height it was first seen after."""
+        self._first: int | None = None
+        self._last: int | None = None
+
+    def was_registered(self, topic_id: int, address: str, low: int | None, high: int) -> bool:
+        """Whether the worker was registered at the end of some observed block in
+        ``[low, high]`` (``low`` ``None``: since the first observation)."""
+        for first, last in self._spans.get((topic_id, address), ()):
+            if first <= high and (low is None or last >= low):
+                return True
+        return False
+
+    def _record(self, store: ReadableKVStore, height: int) -> None:
+        previous = self._last
+        for key in iterate_registered(store, is_reputer=False):
+            spans = self._spans.setdefault(key, [])
+            if spans and previous is not None and spans[-1][1] == previous:
+                spans[-1][1] = height
+            else:
+                spans.append([height, height])
+        if self._first is None:
+            self._first = height
+        self._last = height
+
+    def validate_and_record(self, store: ReadableKVStore, height: int) -> None:
+        """Record the registrations after block ``height``, then check the archives that
+        appeared in it (module docstring).
+
+        Raises
+        ------
+        EmissionsInvariantError
+            If an archived inferer or forecaster was not registered in the topic during
+            its submission window.
+        """
+        starting = self._last is None
+        self._record(store, height)
+        compat = is_reference_compat(store)
+        for topic_id, nonce in ALL_INFERENCES.keys(store):
+            if (topic_id, nonce) in self._archives:
+                continue
+            self._archives[(topic_id, nonce)] = height
+            if starting:
+                continue
+            low = None if compat else nonce - 1
+            for address in _archived_workers(store, topic_id, nonce):
+                if not self.was_registered(topic_id, address, low, height - 1):
+                    raise EmissionsInvariantError(
+                        f"{address} archived at ({topic_id}, {nonce}) after block {height} was "
+                        "not a registered worker of the topic when it submitted"
+                    )

@@ -18,7 +18,7 @@ the area's ``ROUTES``) and ``queries.py`` (``query_<thing>`` and ``QUERY_ROUTES`
 Shared: ``schema.py`` (every store prefix of §2), ``stores.py`` (typed collections of the
 stores the nonce/submission/reward areas write), ``keys.py`` (codecs), ``params.py``,
 ``errors.py`` (Appendix A), ``events.py`` (Appendix B), ``genesis.py``, ``invariants.py``
-(Appendix D).
+(Appendix D), ``heights.py`` (safe ranges of heights and block delays).
 
 How part 2 plugs in (nonces, submissions, rewards):
 
@@ -38,7 +38,9 @@ How part 2 plugs in (nonces, submissions, rewards):
 4. **State.** Build accessors on the collections of ``stores.py`` (never a second collection
    over a prefix); genesis already imports and exports them. Switch quirk behaviour on
    :func:`pyallora.chain.emissions.params.is_reference_compat`.
-5. **Invariants.** Append checks 6, 7 and 9 to ``invariants.INVARIANT_CHECKS``.
+5. **Invariants.** ``invariants.INVARIANT_CHECKS`` lists checks 1-8 (6 and 7 from
+   ``invariants_part2``, whose ``RegistrationHistory`` adds D7's history clause); check 9
+   is the mint's.
 """
 
 from __future__ import annotations

@@ -9,7 +9,10 @@ returned as ``"1E-7"``, ``"0.250"`` stays ``"0.250"``, as the reference re-print
 Constraints (§2.1) are checked by :func:`validate_params` on every write (genesis,
 UpdateParams); the error codes follow Appendix A: an empty / too long version 58 / 59, a
 value outside its unit interval 61, anything else (negative, zero where positive is
-required, not finite) 62 (the texts of those codes disagree with some checks, quirk C18).
+required, not finite, out of range) 62 (the texts of those codes disagree with some checks,
+quirk C18). On top of §2.1, the height-delay parameters (:data:`BLOCK_DELAY_PARAMS`) are at
+most :data:`~pyallora.chain.emissions.heights.MAX_BLOCK_DELAY` (2^40 blocks), so that the
+heights scheduled from them stay inside ``int64`` (:mod:`.heights`).
 
 UpdateParams carries ``emissions.v5.OptionalParams``, every field a ``repeated`` of the Params
 type: one element sets the field, any other length leaves it unchanged
@@ -37,6 +40,7 @@ from pyallora.chain.emissions.errors import (
     ValidationVersionEmptyError,
     ValidationVersionTooLongError,
 )
+from pyallora.chain.emissions.heights import MAX_BLOCK_DELAY, is_block_delay
 from pyallora.chain.store.collections import CodecError, Item, JsonValue, ProtoValue
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
 from pyallora.core.dec import Dec
@@ -70,9 +74,9 @@ class EmissionsParams:
     required_minimum_stake: int = 10_000
     """5: Int ≥ 0; minimum reputer stake to submit and be counted."""
     remove_stake_delay_window: int = 604_800
-    """6: ≥ 0; blocks between a stake-removal request and its payout."""
+    """6: in [0, 2^40]; blocks between a stake-removal request and its payout."""
     min_epoch_length: int = 12
-    """7: ≥ 1; lower bound of topic epoch lengths."""
+    """7: in [1, 2^40]; lower bound of topic epoch lengths."""
     beta_entropy: str = "0.25"
     """8: Dec in [0, 1]."""
     learning_rate: str = "0.05"
@@ -114,7 +118,7 @@ class EmissionsParams:
     max_page_limit: int = 1_000
     """30: cap on list-style query results."""
     min_epoch_length_record_limit: int = 3
-    """31: ≥ 0; epochs of history kept behind the oldest open reputer nonce."""
+    """31: in [0, 2^40]; epochs of history kept behind the oldest open reputer nonce."""
     blocks_per_month: int = 864_000
     """32: > 0."""
     p_reward_inference: str = "1"
@@ -214,6 +218,13 @@ PARAM_KINDS: Final[dict[str, tuple[Kind, Rule]]] = {
 }
 """Wire kind and constraint of every parameter, in ``Params`` tag order."""
 
+BLOCK_DELAY_PARAMS: Final = (
+    "remove_stake_delay_window",
+    "min_epoch_length",
+    "min_epoch_length_record_limit",
+)
+"""Parameters counted in blocks (or epochs) and added to heights: at most ``MAX_BLOCK_DELAY``."""
+
 _INT64_RANGE: Final = (-(1 << 63), (1 << 63) - 1)
 _UINT64_RANGE: Final = (0, (1 << 64) - 1)
 
@@ -274,7 +285,8 @@ def validate_params(params: EmissionsParams) -> None:
     ValidationMustBeBetweenZeroAndOneError
         For a value outside its unit interval (61).
     ValidationMustBeGreaterthanZeroError
-        For a negative, zero (where positive is required) or non-finite value (62).
+        For a negative, zero (where positive is required), non-finite or out-of-range value,
+        a height delay above ``MAX_BLOCK_DELAY`` included (62).
     """
     for name, (kind, rule) in PARAM_KINDS.items():
         value = getattr(params, name)
@@ -287,6 +299,10 @@ def validate_params(params: EmissionsParams) -> None:
         elif not isinstance(value, str):
             raise ValidationMustBeGreaterthanZeroError(f"params: {name} is not text")
         _validate_rule(name, kind, rule, value)
+        if name in BLOCK_DELAY_PARAMS and not is_block_delay(value):
+            raise ValidationMustBeGreaterthanZeroError(
+                f"params: {name} = {value} exceeds the largest block delay {MAX_BLOCK_DELAY}"
+            )
 
 
 # ---------------------------------------------------------------------------------------------

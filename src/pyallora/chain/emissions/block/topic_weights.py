@@ -11,11 +11,13 @@ For every topic in ``block_to_active_topics[h]``, in slot order:
 4. otherwise reschedule it at h + E under the slot-contest rules, comparing weights
    recomputed after the store and the drip. A topic that loses that contest is still part
    of this block's weight map (it opens a nonce and can be rewarded now) but has no next
-   epoch end until it is re-activated;
+   epoch end until it is re-activated. A reschedule that fails with an error (h + E outside
+   ``int64``, :mod:`..heights`: only on a chain past 2^62) deactivates the topic, which is
+   skipped, as §5.4 step 2 prescribes;
 5. record (topic, weight) in the block's weight map with its pre-drip revenue.
 
-Failure policy: **halt**. Nothing here raises a consensus error (the reference's only error
-path, a failing reschedule, cannot occur); any exception is a bug.
+Failure policy: **halt**, except for the failing reschedule above; any other exception is
+a bug.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from typing import Final
 
 from pyallora.chain.context import Context
 from pyallora.chain.emissions.block.state import EndBlockState, TopicWeightEntry
+from pyallora.chain.emissions.errors import InvalidValueError
 from pyallora.chain.emissions.params import compute_topic_weight_params, get_params
 from pyallora.chain.emissions.topics.activation import (
     REASON_BELOW_MIN_WEIGHT,
+    REASON_HEIGHT_OVERFLOW,
     TopicStateError,
     deactivate_topic,
     get_current_topic_weight,
@@ -85,7 +89,11 @@ def process_topic_weights(ctx: Context, store: KVStore, state: EndBlockState) ->
         if weight < min_weight:
             deactivate_topic(ctx, store, topic_id, REASON_BELOW_MIN_WEIGHT)
             continue
-        reschedule_topic(ctx, store, topic_id, params)
+        try:
+            reschedule_topic(ctx, store, topic_id, params)
+        except InvalidValueError:
+            deactivate_topic(ctx, store, topic_id, REASON_HEIGHT_OVERFLOW)
+            continue
         entries.append(TopicWeightEntry(topic_id=topic_id, weight=weight, revenue=revenue))
         total_revenue += revenue
         total_weight = total_weight + weight

@@ -58,6 +58,7 @@ from pyallora.chain.emissions.events import (
     build_worker_window_closed_event,
     build_worker_window_opened_event,
 )
+from pyallora.chain.emissions.heights import compute_later_height
 from pyallora.chain.emissions.nonces.state import (
     Commit,
     add_open_worker_window,
@@ -162,10 +163,13 @@ def open_worker_nonce(ctx: Context, store: KVStore, topic: Topic, params: Emissi
     """Steps 3a-3c at the topic's epoch end h: ``epoch_last_ended = h``, open worker nonce h,
     register its window's closing at h + W. Returns the updated topic."""
     height = ctx.height
+    # W ≤ E and the reschedule already checked h + E (stage 2), so this cannot fail.
+    window_end = compute_later_height(
+        height, topic.worker_submission_window, f"topic {topic.id} worker window"
+    )
     updated = replace(topic, epoch_last_ended=height)
     set_topic(store, updated)
     add_worker_nonce(store, topic.id, height, params.max_unfulfilled_worker_requests)
-    window_end = height + topic.worker_submission_window
     add_open_worker_window(store, window_end, topic.id)
     ctx.events.emit(build_worker_window_opened_event(topic.id, height, window_end))
     return updated

@@ -43,6 +43,7 @@ from pyallora.chain.emissions.topics.state import Topic, get_topic
 from pyallora.chain.module import QueryHandler
 from pyallora.chain.store.kv import ReadableKVStore
 from pyallora.chain.tx.errors import InvalidRequestError, NotFoundError
+from pyallora.core.crypto import is_valid_address
 from pyallora.proto.emissions.v3 import types_pb2
 from pyallora.proto.emissions.v5 import query_pb2 as q
 
@@ -253,9 +254,12 @@ def _string_field(request: struct_pb2.Struct, name: str) -> str:
 
 def _parse_window_request(request: struct_pb2.Struct) -> tuple[int, str]:
     text = _string_field(request, "topic_id")
-    if not text.isdigit() or len(text) > 20:
-        raise InvalidRequestError(f"topic_id must be a decimal integer, got {text[:40]!r}")
-    return int(text), _string_field(request, "address")
+    if not text.isascii() or not text.isdigit() or len(text) > 20 or int(text) >= 1 << 64:
+        raise InvalidRequestError(f"topic_id must be a decimal uint64, got {text[:40]!r}")
+    address = _string_field(request, "address")
+    if not is_valid_address(address):
+        raise InvalidRequestError(f"address: {address[:64]!r} is not a bech32 allo address")
+    return int(text), address
 
 
 def _window_response(status: WindowStatus) -> struct_pb2.Struct:

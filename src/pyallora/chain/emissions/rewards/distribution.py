@@ -23,7 +23,9 @@ map of §5.4 step 2):
    ``EventTopicRewardsSet`` lists the topics rewarded (those with a reward nonce whose round
    succeeded) and their reward_t. Then, always, the reward nonce is consumed and the
    archives older than O − ``min_epoch_length_record_limit``·E are pruned (O: oldest open
-   reputer nonce, or N);
+   reputer nonce, or N); by default so are the per-nonce score lists that no later round
+   reads (:func:`~pyallora.chain.emissions.rewards.state.prune_scores`; the reference keeps
+   them forever, and so does ``reference_compat``);
 6. at h ≡ 0 mod ``blocks_per_month``: ``previous_percentage_reward_to_staked_reputers`` ←
    Σ reputer-task rewards (before the delegator split and the integer payouts) of the topics
    paid without error in this block / T (quirk C10, reproduced).
@@ -72,6 +74,7 @@ from pyallora.chain.emissions.params import (
 )
 from pyallora.chain.emissions.rewards.state import (
     get_reward_current_block_emission,
+    prune_scores,
     set_previous_percentage_reward_to_staked_reputers,
 )
 from pyallora.chain.emissions.rewards.synthesis_state import (
@@ -271,7 +274,8 @@ def pay_topic_rewards(
 
 
 def prune_after_rewards(store: KVStore, topic_id: int, nonce: int, params: EmissionsParams) -> None:
-    """§5.7 step 5e: consume the reward nonce; prune archives ≤ O − limit·E (floored at 0)."""
+    """§5.7 step 5e: consume the reward nonce; prune archives ≤ O − limit·E (floored at 0),
+    and (outside ``reference_compat``) the score lists there that no later round reads."""
     delete_topic_reward_nonce(store, topic_id)
     topic = get_topic(store, topic_id)
     if topic is None:
@@ -280,6 +284,8 @@ def prune_after_rewards(store: KVStore, topic_id: int, nonce: int, params: Emiss
     oldest = open_nonces[-1] if open_nonces else nonce
     cutoff = max(0, oldest - params.min_epoch_length_record_limit * topic.epoch_length)
     prune_archives(store, topic_id, cutoff)
+    if not is_reference_compat(store):
+        prune_scores(store, topic_id, cutoff, params.max_samples_to_scale_scores)
 
 
 def _make_reward_step(

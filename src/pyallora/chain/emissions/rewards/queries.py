@@ -1,8 +1,10 @@
 """Scores, regrets and reward bookkeeping queries (PROTOCOL.md §4.6).
 
-Read-only views of the state the reward step and the active-set contests write. Absent keys
-answer defaults: a score EMA ``{height 0, score 0}``, a listening coefficient of 1, a regret
-``(0, topic initial regret)``, a reward fraction with ``not_found``, counts 0.
+Read-only views of the state the reward step and the active-set contests write. Records
+stored as protobuf (score EMAs, per-nonce scores, regrets) are answered exactly as stored
+(parsing their 34-digit text into a Dec and printing it back could change the last digit).
+Absent keys answer defaults: a score EMA ``{height 0, score 0}``, a listening coefficient of
+1, a regret ``(0, topic initial regret)``, a reward fraction with ``not_found``, counts 0.
 
 ``GetCurrentLowest*Score`` answers the lowest stored EMA among the current members of the
 active set (the quirk C6 fix); under ``reference_compat`` it answers the cached record, as
@@ -29,15 +31,17 @@ from pyallora.chain.emissions.rewards.state import (
     get_listening_coefficient_or_one,
     get_previous_percentage_reward_to_staked_reputers,
     get_previous_reward_fraction,
-    get_regret,
-    get_score_ema,
-    get_scores_at_block,
+    get_stored_regret,
+    get_stored_score_ema,
+    get_stored_scores_at_block,
     get_topic_score_quantile,
-    iterate_recent_scores,
-    score_to_proto,
+    iterate_stored_recent_scores,
 )
 from pyallora.chain.emissions.submissions.active_set import compute_lowest_member
-from pyallora.chain.emissions.submissions.state import get_active_set, get_lowest_score_cache
+from pyallora.chain.emissions.submissions.state import (
+    get_active_set,
+    get_stored_lowest_score_cache,
+)
 from pyallora.chain.emissions.topics.state import get_topic
 from pyallora.chain.module import QueryHandler
 from pyallora.chain.store.kv import ReadableKVStore
@@ -54,13 +58,16 @@ REWARDS_MODULE: Final = "allorarewards"
 
 
 def get_current_lowest_score(store: ReadableKVStore, role: str, topic_id: int) -> types_pb2.Score:
-    """The active set's lowest EMA record (module docstring); an empty ``Score`` when none."""
+    """The active set's lowest EMA record (module docstring), as stored; an empty ``Score``
+    when none."""
     if is_reference_compat(store):
-        cached = get_lowest_score_cache(store, role, topic_id)
+        cached = get_stored_lowest_score_cache(store, role, topic_id)
         if cached is not None:
-            return score_to_proto(cached)
+            return cached
     lowest = compute_lowest_member(store, role, topic_id, get_active_set(store, role, topic_id))
-    return types_pb2.Score() if lowest is None else score_to_proto(lowest)
+    if lowest is None:
+        return types_pb2.Score()
+    return get_stored_score_ema(store, role, topic_id, lowest.address)
 
 
 def _quantile_text(store: ReadableKVStore, role: str, topic_id: int) -> str:
@@ -73,7 +80,7 @@ def query_inferer_score_ema(
 ) -> q.GetInfererScoreEmaResponse:
     """GetInfererScoreEma."""
     return q.GetInfererScoreEmaResponse(
-        score=score_to_proto(get_score_ema(store, INFERER, request.topic_id, request.inferer))
+        score=get_stored_score_ema(store, INFERER, request.topic_id, request.inferer)
     )
 
 
@@ -82,7 +89,7 @@ def query_forecaster_score_ema(
 ) -> q.GetForecasterScoreEmaResponse:
     """GetForecasterScoreEma."""
     return q.GetForecasterScoreEmaResponse(
-        score=score_to_proto(get_score_ema(store, FORECASTER, request.topic_id, request.forecaster))
+        score=get_stored_score_ema(store, FORECASTER, request.topic_id, request.forecaster)
     )
 
 
@@ -91,7 +98,7 @@ def query_reputer_score_ema(
 ) -> q.GetReputerScoreEmaResponse:
     """GetReputerScoreEma."""
     return q.GetReputerScoreEmaResponse(
-        score=score_to_proto(get_score_ema(store, REPUTER, request.topic_id, request.reputer))
+        score=get_stored_score_ema(store, REPUTER, request.topic_id, request.reputer)
     )
 
 
@@ -166,18 +173,16 @@ def compute_scores_until_block(
     newest nonce first (each nonce's list in stored order)."""
     limit = get_params(store).max_samples_to_scale_scores
     out: list[types_pb2.Score] = []
-    for _, records in iterate_recent_scores(store, role, topic_id, up_to=height):
+    for _, records in iterate_stored_recent_scores(store, role, topic_id, up_to=height):
         for record in records:
             if len(out) == limit:
                 return out
-            out.append(score_to_proto(record))
+            out.append(record)
     return out
 
 
 def _scores_at(store: ReadableKVStore, role: str, topic_id: int, height: int) -> types_pb2.Scores:
-    return types_pb2.Scores(
-        scores=[score_to_proto(r) for r in get_scores_at_block(store, role, topic_id, height)]
-    )
+    return types_pb2.Scores(scores=get_stored_scores_at_block(store, role, topic_id, height))
 
 
 def query_inference_scores_until_block(
@@ -331,7 +336,7 @@ def _regret_query(
     family: str, response_type: Any, first: str, second: str = ""
 ) -> Callable[[QueryContext, ReadableKVStore, Any], Any]:
     def handle(ctx: QueryContext, store: ReadableKVStore, request: Any) -> Any:
-        regret = get_regret(
+        regret = get_stored_regret(
             store,
             family,
             request.topic_id,

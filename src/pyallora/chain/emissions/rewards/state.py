@@ -10,7 +10,10 @@ Collections are declared once in :mod:`pyallora.chain.emissions.stores`; these a
   nonce the EMA was last updated for (the reward nonce, or the nonce of a lost active-set
   contest, §5.9), which is what the "once per window" rule (78) compares against.
 * **Per-nonce scores** are capped at ``max_samples_to_scale_scores`` entries, keeping the last
-  ones in address order (quirk C16).
+  ones in address order (quirk C16). The reference never deletes them; by default pyallora
+  prunes them with the other per-nonce records (:func:`prune_scores`, called by the reward
+  step's §5.7 step 5e), keeping every list the next reward round can read, so that the state
+  stays bounded; under ``reference_compat`` they are kept, as in the reference.
 * **Regrets** are ``TimestampedValue {block_height, value}``; an absent entry reads as the
   topic's initial regret (§2.9). The one-in self regret R⁺_{k,k} is kept under
   ``(k, k)`` of the one-in table, as the reference does.
@@ -144,6 +147,19 @@ def get_score_ema(store: ReadableKVStore, role: str, topic_id: int, address: str
     return score_from_proto(stored)
 
 
+def get_stored_score_ema(
+    store: ReadableKVStore, role: str, topic_id: int, address: str
+) -> types_pb2.Score:
+    """The actor's score EMA record exactly as stored (what queries answer: reading it into
+    a Dec and printing it back could change the 34th digit), or the default record."""
+    stored = _EMAS[role].get(store, (topic_id, address))
+    if stored is None:
+        return score_to_proto(
+            ScoreRecord(topic_id=topic_id, block_height=0, address=address, score=ZERO)
+        )
+    return stored
+
+
 def set_score_ema(store: KVStore, role: str, record: ScoreRecord) -> None:
     """Store an actor's score EMA."""
     _EMAS[role].set(store, (record.topic_id, record.address), score_to_proto(record))
@@ -194,6 +210,26 @@ def set_scores_at_block(
     )
 
 
+def get_stored_scores_at_block(
+    store: ReadableKVStore, role: str, topic_id: int, nonce: int
+) -> tuple[types_pb2.Score, ...]:
+    """The role's scores for ``(topic, nonce)`` exactly as stored (empty when none)."""
+    stored = _SCORES_BY_BLOCK[role].get(store, (topic_id, nonce))
+    return () if stored is None else tuple(stored.scores)
+
+
+def iterate_stored_recent_scores(
+    store: ReadableKVStore, role: str, topic_id: int, up_to: int
+) -> Iterator[tuple[int, tuple[types_pb2.Score, ...]]]:
+    """``(nonce, scores as stored)`` of the role in the topic, newest nonce ≤ ``up_to``
+    first."""
+    for (_, nonce), stored in _SCORES_BY_BLOCK[role].iterate(
+        store, key_prefix=TOPIC_HEIGHT_KEY.encode_prefix(topic_id), reverse=True
+    ):
+        if nonce <= up_to:
+            yield nonce, tuple(stored.scores)
+
+
 def iterate_recent_scores(
     store: ReadableKVStore, role: str, topic_id: int, up_to: int | None = None
 ) -> Iterator[tuple[int, tuple[ScoreRecord, ...]]]:
@@ -204,6 +240,51 @@ def iterate_recent_scores(
         if up_to is not None and nonce > up_to:
             continue
         yield nonce, tuple(score_from_proto(item) for item in stored.scores)
+
+
+def prune_scores(store: KVStore, topic_id: int, up_to: int, keep_samples: int) -> int:
+    """Delete the topic's per-nonce score lists with nonce ≤ ``up_to`` that no later reward
+    round can read (module docstring).
+
+    A reward round's sample (SYNTHESIS.md §12.1) is the ``max_samples_to_scale_scores`` most
+    recent scores of the earlier nonces, read newest nonce first, skipping empty lists,
+    until that many are held (:func:`iterate_recent_scores`; reward nonces only grow). Per
+    role, walking the lists newest first in the same way, a list is kept when its nonce is
+    above ``up_to`` or when the walk still reads it (it is non-empty and fewer than
+    ``keep_samples`` scores are held before it); every other list is deleted. So the sample
+    of every later round, and GetInferenceScoresUntilBlock / GetForecastScoresUntilBlock at
+    any height from the newest nonce on, are exactly what they would be without pruning,
+    and each role keeps at most ``keep_samples`` lists at or below ``up_to``.
+
+    Returns
+    -------
+    int
+        How many lists were deleted.
+    """
+    prefix = TOPIC_HEIGHT_KEY.encode_prefix(topic_id)
+    deleted = 0
+    for role in ROLES:
+        table = _SCORES_BY_BLOCK[role]
+        held = 0
+        doomed: list[tuple[int, int]] = []
+        for key, stored in table.iterate(store, key_prefix=prefix, reverse=True):
+            read = bool(stored.scores) and held < keep_samples
+            if read:
+                held += len(stored.scores)
+            if key[1] <= up_to and not read:
+                doomed.append(key)
+        for key in doomed:
+            table.delete(store, key)
+        deleted += len(doomed)
+    return deleted
+
+
+def count_score_lists(store: ReadableKVStore, topic_id: int) -> int:
+    """How many per-nonce score lists (all roles) the topic holds."""
+    prefix = TOPIC_HEIGHT_KEY.encode_prefix(topic_id)
+    return sum(
+        sum(1 for _ in _SCORES_BY_BLOCK[role].keys(store, key_prefix=prefix)) for role in ROLES
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,6 +445,15 @@ def set_regret(
         REGRET_TRIPLE_TABLES[family].set(store, (topic_id, first, second), _regret_to_proto(regret))
 
 
+def get_stored_regret(
+    store: ReadableKVStore, family: str, topic_id: int, first: str, second: str = ""
+) -> types_pb2.TimestampedValue | None:
+    """A regret of ``family`` exactly as stored (what queries answer), or ``None``."""
+    if family in REGRET_PAIR_TABLES:
+        return REGRET_PAIR_TABLES[family].get(store, (topic_id, first))
+    return REGRET_TRIPLE_TABLES[family].get(store, (topic_id, first, second))
+
+
 def iterate_pair_regrets(
     store: ReadableKVStore, family: str, topic_id: int
 ) -> Iterator[tuple[str, Regret]]:
@@ -384,8 +474,11 @@ def iterate_triple_regrets(
         yield (first, second), _regret_from_proto(stored)
 
 
-def build_regret_response_value(regret: Regret | None, initial: str) -> types_pb2.TimestampedValue:
-    """The query form of a regret: the stored value, or ``(0, initial regret)`` when absent."""
-    if regret is None:
+def build_regret_response_value(
+    stored: types_pb2.TimestampedValue | None, initial: str
+) -> types_pb2.TimestampedValue:
+    """The query form of a regret: the stored record, or ``(0, initial regret)`` when
+    absent."""
+    if stored is None:
         return types_pb2.TimestampedValue(block_height=0, value=initial)
-    return _regret_to_proto(regret)
+    return stored

@@ -30,6 +30,7 @@ from pyallora.chain.emissions.events import (
     build_stake_added_event,
     build_stake_removal_event,
 )
+from pyallora.chain.emissions.heights import compute_later_height
 from pyallora.chain.emissions.params import get_params, is_reference_compat
 from pyallora.chain.emissions.registration.state import is_reputer_registered
 from pyallora.chain.emissions.stake.accounting import (
@@ -152,6 +153,8 @@ def handle_remove_stake(
         If the topic does not exist (23).
     InsufficientStakeToRemoveError
         If the amount exceeds the self-stake (authority − delegated upon) (14).
+    InvalidValueError
+        If the completion height is outside ``int64`` (52, :mod:`..heights`).
     """
     amount = _amount(msg.amount)
     _require_topic(store, msg.topic_id)
@@ -161,8 +164,10 @@ def handle_remove_stake(
             f"cannot remove {amount}: self-stake of {msg.sender} in topic {msg.topic_id} "
             f"is {self_stake}"
         )
+    completed = compute_later_height(
+        ctx.height, get_params(store).remove_stake_delay_window, "stake removal"
+    )
     _drop_stake_removals(ctx, store, msg.sender, msg.topic_id)
-    completed = ctx.height + get_params(store).remove_stake_delay_window
     set_stake_removal(
         store,
         StakeRemoval(
@@ -292,6 +297,8 @@ def handle_remove_delegate_stake(
         If the amount exceeds the placement (49).
     InsufficientStakeToRemoveError
         If it exceeds the reputer's authority (14).
+    InvalidValueError
+        If the completion height is outside ``int64`` (52, :mod:`..heights`).
     """
     amount = _amount(msg.amount)
     _require_topic(store, msg.topic_id)
@@ -307,8 +314,10 @@ def handle_remove_delegate_stake(
         raise InsufficientStakeToRemoveError(
             f"cannot remove {amount}: authority of {msg.reputer} is {authority}"
         )
+    completed = compute_later_height(
+        ctx.height, get_params(store).remove_stake_delay_window, "delegate stake removal"
+    )
     _drop_delegate_stake_removals(ctx, store, msg.sender, msg.reputer, msg.topic_id)
-    completed = ctx.height + get_params(store).remove_stake_delay_window
     set_delegate_stake_removal(
         store,
         DelegateStakeRemoval(

@@ -34,6 +34,7 @@ from pyallora.chain.emissions.stake.state import (
 from pyallora.chain.module import QueryHandler
 from pyallora.chain.store.kv import ReadableKVStore
 from pyallora.chain.tx.errors import InvalidRequestError, NotFoundError
+from pyallora.core.crypto import is_valid_address
 from pyallora.core.dec import to_int_floor
 from pyallora.proto.emissions.v3 import types_pb2
 from pyallora.proto.emissions.v5 import query_pb2 as q
@@ -82,7 +83,11 @@ def query_multi_reputer_stake_in_topic(
             types_pb2.StakeInfo(
                 topic_id=request.topic_id,
                 reputer=address,
-                amount=str(get_stake_reputer_authority(store, request.topic_id, address)),
+                amount=str(
+                    get_stake_reputer_authority(store, request.topic_id, address)
+                    if is_valid_address(address)
+                    else 0
+                ),
             )
             for address in request.addresses
         ]
@@ -318,6 +323,7 @@ QUERY_ROUTES: Final[tuple[QueryHandler[Any, Any], ...]] = (
         "GetMultiReputerStakeInTopic",
         q.GetMultiReputerStakeInTopicRequest,
         query_multi_reputer_stake_in_topic,
+        lenient=("addresses",),
     ),
     build_query_route(
         "GetStakeFromReputerInTopicInSelf",

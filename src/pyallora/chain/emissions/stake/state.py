@@ -23,6 +23,7 @@ from typing import Final
 from pyallora.chain.emissions import schema
 from pyallora.chain.emissions.dec_text import dec_from_text
 from pyallora.chain.emissions.errors import InvariantFailureError
+from pyallora.chain.emissions.heights import MAX_INT64
 from pyallora.chain.emissions.keys import (
     DEC_VALUE,
     UNIT_VALUE,
@@ -388,10 +389,16 @@ def get_stake_removal_for_reputer_and_topic(
     return removal
 
 
+def _encode_height_bound(height: int) -> bytes | None:
+    """The exclusive key bound of "completion ≤ ``height``" (``None``: no bound, when
+    ``height`` is the largest ``int64``)."""
+    return None if height >= MAX_INT64 else INT64_KEY.encode(height + 1)
+
+
 def iterate_stake_removals_up_until(store: ReadableKVStore, height: int) -> Iterator[StakeRemoval]:
     """Pending self-stake removals completing at or before ``height``, in key order
     (completion height, topic, reputer)."""
-    end = INT64_KEY.encode(height + 1)
+    end = _encode_height_bound(height)
     for _, message in iterate_range(STAKE_REMOVALS_BY_BLOCK, store, b"", end):
         yield stake_removal_from_proto(message)
 
@@ -471,7 +478,7 @@ def iterate_delegate_stake_removals_up_until(
 ) -> Iterator[DelegateStakeRemoval]:
     """Pending delegated removals completing at or before ``height``, in key order
     (completion height, topic, delegator, reputer)."""
-    end = INT64_KEY.encode(height + 1)
+    end = _encode_height_bound(height)
     for _, message in iterate_range(DELEGATE_STAKE_REMOVALS_BY_BLOCK, store, b"", end):
         yield delegate_stake_removal_from_proto(message)
 

@@ -183,6 +183,13 @@ def get_lowest_score_cache(store: ReadableKVStore, role: str, topic_id: int) -> 
     return None if stored is None else score_from_proto(stored)
 
 
+def get_stored_lowest_score_cache(
+    store: ReadableKVStore, role: str, topic_id: int
+) -> types_pb2.Score | None:
+    """The cached lowest-EMA record exactly as stored (what queries answer), or ``None``."""
+    return _LOWEST[role].get(store, topic_id)
+
+
 def set_lowest_score_cache(store: KVStore, role: str, record: ScoreRecord) -> None:
     """Cache the lowest-EMA record."""
     _LOWEST[role].set(store, record.topic_id, score_to_proto(record))

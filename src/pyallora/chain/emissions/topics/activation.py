@@ -44,6 +44,7 @@ from pyallora.chain.emissions.events import (
     build_topic_activated_event,
     build_topic_deactivated_event,
 )
+from pyallora.chain.emissions.heights import compute_later_height
 from pyallora.chain.emissions.params import (
     EmissionsParams,
     compute_topic_weight_params,
@@ -83,6 +84,9 @@ REASON_BELOW_MIN_WEIGHT: Final = "below_min_weight"
 
 REASON_LOST_SLOT: Final = "lost_slot"
 """Deactivation reason: the reschedule at an epoch end lost its slot contest."""
+
+REASON_HEIGHT_OVERFLOW: Final = "height_overflow"
+"""Deactivation reason: the next epoch end h + E would not fit a 64-bit height."""
 
 
 class TopicStateError(RuntimeError):
@@ -234,11 +238,15 @@ def activate_topic(ctx: Context, store: KVStore, topic_id: int, params: Emission
     -------
     bool
         Whether the topic got the slot.
+
+    Raises
+    ------
+    InvalidValueError
+        If h + E is outside ``int64`` (:mod:`..heights`; nothing is written then).
     """
     topic = _require_topic(store, topic_id)
-    scheduled = schedule_topic_in_slot(
-        ctx, store, topic_id, ctx.height + topic.epoch_length, params
-    )
+    slot = compute_later_height(ctx.height, topic.epoch_length, f"topic {topic_id} activation")
+    scheduled = schedule_topic_in_slot(ctx, store, topic_id, slot, params)
     if is_reference_compat(store):
         # C11: the reference marks the topic and adds its weight even when refused.
         set_legacy_active(store, topic_id, active=True)
@@ -255,6 +263,11 @@ def activate_topic_if_weight_sufficient(ctx: Context, store: KVStore, topic_id: 
     -------
     bool
         Whether the topic was (newly) scheduled.
+
+    Raises
+    ------
+    InvalidValueError
+        If h + E is outside ``int64``.
     """
     if is_topic_active(store, topic_id, ctx.height):
         return False
@@ -276,15 +289,19 @@ def reschedule_topic(ctx: Context, store: KVStore, topic_id: int, params: Emissi
     -------
     bool
         Whether the topic got the slot at h + E.
+
+    Raises
+    ------
+    InvalidValueError
+        If h + E is outside ``int64``; checked before anything is written.
     """
     topic = _require_topic(store, topic_id)
+    slot = compute_later_height(ctx.height, topic.epoch_length, f"topic {topic_id} reschedule")
     remove_topic_from_slot(store, ctx.height, topic_id)
     # The reference deletes the entry without touching the sum (C11); the fix takes the
     # weight out here and puts it back if the topic wins the next slot.
     _set_unscheduled(store, topic_id)
-    scheduled = schedule_topic_in_slot(
-        ctx, store, topic_id, ctx.height + topic.epoch_length, params
-    )
+    scheduled = schedule_topic_in_slot(ctx, store, topic_id, slot, params)
     if not scheduled and not is_reference_compat(store):
         set_legacy_active(store, topic_id, active=False)
     if not scheduled:
@@ -333,6 +350,8 @@ def charge_topic_fee(ctx: Context, store: KVStore, payer: str, topic_id: int, am
     ------
     InsufficientFundsError
         If the payer's uallo balance is below ``amount``.
+    InvalidValueError
+        If the activation would schedule the topic outside ``int64`` (:mod:`..heights`).
     """
     charge_fee(ctx, store, payer, amount)
     add_topic_fee_revenue(store, topic_id, amount)

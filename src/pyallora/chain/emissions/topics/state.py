@@ -19,6 +19,7 @@ from typing import Final
 
 from pyallora.chain.emissions import schema
 from pyallora.chain.emissions.dec_text import dec_from_text, is_nan_dec_text
+from pyallora.chain.emissions.heights import MAX_BLOCK_DELAY
 from pyallora.chain.emissions.keys import (
     DEC_VALUE,
     EXACT_DECIMAL_VALUE,
@@ -58,9 +59,9 @@ class Topic:
     epoch_last_ended: int = 0
     """Height of the last epoch end that opened a worker nonce (≥ 0)."""
     epoch_length: int
-    """E > 0 (≥ ``min_epoch_length`` at creation)."""
+    """0 < E ≤ 2^40 (≥ ``min_epoch_length`` at creation)."""
     ground_truth_lag: int
-    """G, E ≤ G (≤ ``max_unfulfilled_reputer_requests`` × E at creation)."""
+    """G, E ≤ G ≤ 2^40 (≤ ``max_unfulfilled_reputer_requests`` × E at creation)."""
     p_norm: str
     """Dec in [2.5, 4.5]."""
     alpha_regret: str
@@ -161,6 +162,10 @@ def validate_topic_shape(
 ) -> None:
     """The parameter-free checks of a topic definition, in the order of §3.1 step 1.
 
+    Besides the reference's checks, E and G are at most
+    :data:`~pyallora.chain.emissions.heights.MAX_BLOCK_DELAY` (W ≤ E follows), so that no
+    height the module schedules from them leaves ``int64`` (:mod:`..heights`).
+
     Raises
     ------
     InvalidRequestError
@@ -170,10 +175,14 @@ def validate_topic_shape(
         raise InvalidRequestError("loss method cannot be empty")
     if epoch_length <= 0:
         raise InvalidRequestError("epoch length must be greater than zero")
+    if epoch_length > MAX_BLOCK_DELAY:
+        raise InvalidRequestError(f"epoch length cannot be higher than {MAX_BLOCK_DELAY}")
     if worker_submission_window == 0:
         raise InvalidRequestError("worker submission window must be greater than zero")
     if ground_truth_lag < epoch_length:
         raise InvalidRequestError("ground truth lag cannot be lower than epoch length")
+    if ground_truth_lag > MAX_BLOCK_DELAY:
+        raise InvalidRequestError(f"ground truth lag cannot be higher than {MAX_BLOCK_DELAY}")
     if worker_submission_window > epoch_length:
         raise InvalidRequestError("worker submission window cannot be higher than epoch length")
     alpha = _finite(alpha_regret, "alpha regret")
