@@ -61,6 +61,7 @@ arithmetic (the engine's number type is :mod:`pyallora.core.dec`).
 from __future__ import annotations
 
 import decimal
+import functools
 import re
 from typing import Final
 
@@ -225,7 +226,7 @@ def format_dec_text(value: decimal.Decimal) -> str:
         raise InvalidDecError(f"a Dec is finite or NaN, not {value}")
     sign, digit_tuple, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite, checked above
-    digits = "".join(str(digit) for digit in digit_tuple)
+    digits = "".join(map(str, digit_tuple))
     length = len(digits)
     if value.is_zero() and LOWEST_PLAIN_ZERO_EXPONENT <= exponent < 0:
         length -= exponent
@@ -265,6 +266,18 @@ def canonical_dec_text(text: str) -> str:
     InvalidDecError
         If the text is not in the grammar (see :func:`parse_dec_text`).
     """
+    if not isinstance(text, str):
+        return format_dec_text(parse_dec_text(text))
+    return _canonical_dec_text_cached(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _canonical_dec_text_cached(text: str) -> str:
+    """Memoised :func:`canonical_dec_text` of a ``str``: a pure function of the text.
+
+    Stored regrets, scores and parameters are re-read every block, so the same texts recur;
+    errors are raised on every call (``lru_cache`` does not cache exceptions).
+    """
     return format_dec_text(parse_dec_text(text))
 
 
@@ -287,5 +300,5 @@ def plain_dec_text(text: str) -> str:
         return NAN_TEXT
     sign, digit_tuple, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite: NaN returned above
-    digits = "".join(str(digit) for digit in digit_tuple)
+    digits = "".join(map(str, digit_tuple))
     return ("-" if sign else "") + _positional(digits, exponent)

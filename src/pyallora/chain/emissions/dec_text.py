@@ -22,7 +22,9 @@ decode error.
 
 from __future__ import annotations
 
-from pyallora.core.dec import ZERO, Dec, dec, to_text, with_dec_context
+import functools
+
+from pyallora.core.dec import ZERO, Dec, dec, to_text
 from pyallora.core.dectext import (
     NAN_TEXT,
     canonical_dec_text,
@@ -82,7 +84,6 @@ def validate_finite_dec_text(text: str) -> None:
         raise InvalidDecError("NaN is not permitted here")
 
 
-@with_dec_context
 def dec_from_text(text: str) -> Dec:
     """The engine value of a finite Dec field (``""`` is zero).
 
@@ -99,6 +100,18 @@ def dec_from_text(text: str) -> Dec:
     >>> from pyallora.core.dec import to_text
     >>> to_text(dec_from_text("-3.25")), to_text(dec_from_text(""))
     ('-3.25', '0')
+    """
+    if not isinstance(text, str):
+        validate_finite_dec_text(text)
+    return _dec_from_text_cached(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _dec_from_text_cached(text: str) -> Dec:
+    """Memoised body of :func:`dec_from_text` (``mpfr`` values are immutable).
+
+    A pure function of the text: :func:`~pyallora.core.dec.dec` converts under
+    :data:`~pyallora.core.dec.CONTEXT`, never the caller's context.
     """
     validate_finite_dec_text(text)
     if text == "":
@@ -121,5 +134,17 @@ def dec_to_field_text(value: Dec) -> str:
     --------
     >>> dec_to_field_text(dec_from_text("55000.0")), dec_to_field_text(dec_from_text("1E+40"))
     ('55000.0', '1E+40')
+    """
+    return _dec_to_field_text_cached(value)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _dec_to_field_text_cached(value: Dec) -> str:
+    """Memoised body of :func:`dec_to_field_text`.
+
+    Keyed by the (immutable) ``mpfr`` value: equal values (``0`` and ``-0`` included) print
+    the same text, since :func:`~pyallora.core.dec.to_text` depends on the value only.
+    ``typed`` keeps an ``int`` key from sharing an entry with an equal ``mpfr``; non-finite
+    values raise on every call (exceptions are not cached; NaN never equals a key).
     """
     return canonical_dec_text(to_text(value))

@@ -28,6 +28,7 @@ and reward quirks in part 2). ``False`` (the default) applies the recommended fi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, fields, replace
 from typing import Any, Final, Literal
@@ -401,10 +402,20 @@ CONFIG: Final = Item(schema.CONFIG, JsonValue(_config_to_json, _config_from_json
 
 def get_params(store: ReadableKVStore) -> EmissionsParams:
     """The module parameters (the defaults when none are stored)."""
-    stored = PARAMS.get(store)
-    if stored is None:
+    data = store.get(PARAMS.prefix)
+    if data is None:
         return DEFAULT_PARAMS
-    return params_from_proto(stored)
+    return _params_from_stored_bytes(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _params_from_stored_bytes(data: bytes) -> EmissionsParams:
+    """Memoised decode of the stored ``Params`` bytes (read by every transaction).
+
+    A pure function of the immutable bytes; :class:`EmissionsParams` is frozen, so sharing
+    the result is safe. Decode errors are raised on every call (they are not cached).
+    """
+    return params_from_proto(PARAMS.codec.decode(data))
 
 
 def set_params(store: KVStore, params: EmissionsParams) -> None:

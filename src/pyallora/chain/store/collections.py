@@ -449,6 +449,18 @@ class Map(Generic[K, V]):
             key, _ = decode_key(raw_key, offset)
             yield key, decode_value(raw_value)
 
+    def iterate_raw_values(
+        self, store: ReadableKVStore, *, key_prefix: bytes = b""
+    ) -> Iterator[tuple[K, bytes]]:
+        """``(key, stored bytes)`` pairs in key order: :meth:`iterate` without the value
+        decode, for callers that memoise the decode of immutable bytes."""
+        start = self.prefix + key_prefix
+        decode_key = self.key_codec.decode
+        offset = len(self.prefix)
+        for raw_key, raw_value in store.iterate(start, compute_prefix_end(start)):
+            key, _ = decode_key(raw_key, offset)
+            yield key, raw_value
+
     def keys(self, store: ReadableKVStore, *, key_prefix: bytes = b"") -> Iterator[K]:
         """Keys in order."""
         for key, _ in self.iterate(store, key_prefix=key_prefix):

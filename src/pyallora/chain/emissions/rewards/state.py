@@ -21,6 +21,7 @@ Collections are declared once in :mod:`pyallora.chain.emissions.stores`; these a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -418,6 +419,17 @@ def _regret_from_proto(message: types_pb2.TimestampedValue) -> Regret:
     return Regret(block_height=message.block_height, value=dec_from_text(message.value))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _regret_from_stored_bytes(data: bytes) -> Regret:
+    """Memoised decode of a stored ``TimestampedValue``: a pure function of the bytes.
+
+    Regrets are re-read at every epoch end while most are unchanged; :class:`Regret` is
+    frozen and holds an immutable ``mpfr``, so sharing it is safe.
+    """
+    # Every regret table stores the same ``ProtoValue(TimestampedValue)`` codec.
+    return _regret_from_proto(INFERER_NETWORK_REGRETS.value_codec.decode(data))
+
+
 def _regret_to_proto(regret: Regret) -> types_pb2.TimestampedValue:
     return types_pb2.TimestampedValue(
         block_height=regret.block_height, value=dec_to_field_text(regret.value)
@@ -458,20 +470,20 @@ def iterate_pair_regrets(
     store: ReadableKVStore, family: str, topic_id: int
 ) -> Iterator[tuple[str, Regret]]:
     """``(participant, regret)`` of a one-participant family in the topic."""
-    for (_, address), stored in REGRET_PAIR_TABLES[family].iterate(
+    for (_, address), data in REGRET_PAIR_TABLES[family].iterate_raw_values(
         store, key_prefix=TOPIC_ACTOR_KEY.encode_prefix(topic_id)
     ):
-        yield address, _regret_from_proto(stored)
+        yield address, _regret_from_stored_bytes(data)
 
 
 def iterate_triple_regrets(
     store: ReadableKVStore, family: str, topic_id: int
 ) -> Iterator[tuple[tuple[str, str], Regret]]:
     """``((first, second), regret)`` of a two-participant family in the topic."""
-    for (_, first, second), stored in REGRET_TRIPLE_TABLES[family].iterate(
+    for (_, first, second), data in REGRET_TRIPLE_TABLES[family].iterate_raw_values(
         store, key_prefix=TOPIC_ACTOR_ACTOR_KEY.encode_prefix1(topic_id)
     ):
-        yield (first, second), _regret_from_proto(stored)
+        yield (first, second), _regret_from_stored_bytes(data)
 
 
 def build_regret_response_value(
