@@ -1,12 +1,20 @@
-"""``allora demo``: watch the synthesis engine combine inferences and pay participants.
+"""``allora demo``: a live local Allora network on real data (``make demo``).
 
-Until the live network exists, the demo replays the research simulator's table
-``synthesis_epochs.csv`` (``../shared/vectors/`` beside the repository, or ``--vectors DIR``)
-through the engine, chained from its first epoch exactly like ``allora vectors synthesis``.
-For every later epoch it prints the network and naive inferences, each inferer's inference,
-its log-loss as the reputers measured it (stake-weighted, SYNTHESIS.md §8), its score (§10)
-and every participant's reward (§13), then a summary of whether the network's log-loss beat
-the best single inferer's.
+* ``allora demo`` starts a local network (one validator on CometBFT when the binary exists,
+  else the in-process block driver, said on screen), funds the participants at genesis,
+  creates the two weather topics, registers six inferers, three forecasters and three
+  reputers per topic, replays the data at epoch speed with live progress, prints the mean
+  loss of every participant against the network and the naive network and the rewards each
+  earned, writes ``demo-report/`` (``summary.json``, CSV files, plots) and stops the network
+  (:mod:`pyallora.backtest.demo`). Flags: ``--epochs N``, ``--out DIR``, ``--solo``,
+  ``--keep-running``, ``--block-time MS``.
+* ``allora demo --replay-vectors`` replays the research simulator's table
+  ``synthesis_epochs.csv`` (``../shared/vectors/`` beside the repository, or ``--vectors
+  DIR``, which implies ``--replay-vectors``) through the synthesis engine, chained from its
+  first epoch exactly like ``allora vectors synthesis``: per epoch the network and naive
+  inferences, each inferer's inference, log-loss (SYNTHESIS.md §8), score (§10) and every
+  participant's reward (§13), then whether the network's log-loss beat the best single
+  inferer's.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pyallora
+from pyallora.backtest import DEFAULT_DEMO_BLOCK_TIME_MS as DEFAULT_BLOCK_TIME_MS
+from pyallora.backtest import DEFAULT_DEMO_EPOCHS as DEFAULT_EPOCHS
 from pyallora.cli.vectors import read_table
 from pyallora.cli.vectors_synthesis import (
     compute_table_rows,
@@ -60,8 +70,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def run_demo(vectors_dir: Path) -> list[str]:
-    """The demo's output lines for the table in ``vectors_dir``."""
+def replay_vectors(vectors_dir: Path) -> list[str]:
+    """The output lines of ``--replay-vectors`` for the table in ``vectors_dir``."""
     path = vectors_dir / TABLE
     if not path.exists():
         raise PyAlloraError(
@@ -154,29 +164,80 @@ def run_demo(vectors_dir: Path) -> list[str]:
     return out
 
 
+def run(args: argparse.Namespace) -> int:
+    """Run ``allora demo``."""
+    if args.replay_vectors or args.vectors is not None:
+        for line in replay_vectors(args.vectors or get_default_vectors_dir()):
+            print(line)
+        return 0
+    from pyallora.backtest.demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        epochs=args.epochs,
+        out=args.out,
+        solo=args.solo,
+        keep_running=args.keep_running,
+        block_time_ms=args.block_time,
+        cometbft_binary=args.cometbft,
+    )
+    run_demo(options)
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add ``allora demo``."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "demo",
-        help="replay the simulator's epochs through the synthesis engine",
+        help="run a live local network on real data (or --replay-vectors)",
         description=(
-            "Replay synthesis_epochs.csv through the synthesis engine (chained from its first "
-            "epoch) and show, per epoch, the network and naive inferences, each inferer's "
-            "inference, log-loss, score and every participant's reward, then whether the "
-            "network's log-loss beat the best inferer's."
+            "Start a local Allora network (one CometBFT validator, or the in-process block "
+            "driver without CometBFT), create two topics on real weather data, register "
+            "inferers, forecasters and reputers, replay the data at epoch speed with live "
+            "progress, print the mean loss and rewards of every participant against the "
+            "network and the naive network, write the report (summary.json, CSV, plots) "
+            "and stop the network. --replay-vectors replays the simulator's table instead."
         ),
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=DEFAULT_EPOCHS,
+        metavar="N",
+        help=f"epochs (days) replayed per topic (default {DEFAULT_EPOCHS})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo-report"),
+        metavar="DIR",
+        help="report folder (default demo-report)",
+    )
+    parser.add_argument(
+        "--solo", action="store_true", help="use the in-process block driver, not CometBFT"
+    )
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="leave the network running at the end (its pid and API are printed)",
+    )
+    parser.add_argument(
+        "--block-time",
+        type=int,
+        default=DEFAULT_BLOCK_TIME_MS,
+        metavar="MS",
+        help=f"milliseconds between blocks (default {DEFAULT_BLOCK_TIME_MS})",
+    )
+    parser.add_argument("--cometbft", type=Path, help="path of the cometbft binary")
+    parser.add_argument(
+        "--replay-vectors",
+        action="store_true",
+        help="replay the simulator's synthesis_epochs.csv through the engine instead",
     )
     parser.add_argument(
         "--vectors",
         type=Path,
         metavar="DIR",
         default=None,
-        help="directory holding synthesis_epochs.csv (default: ../shared/vectors)",
+        help="directory holding synthesis_epochs.csv (implies --replay-vectors)",
     )
-
-    def run(args: argparse.Namespace) -> int:
-        for line in run_demo(args.vectors or get_default_vectors_dir()):
-            print(line)
-        return 0
-
     parser.set_defaults(func=run)

@@ -19,7 +19,14 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "pyallora.cli.vectors",
     "pyallora.cli.bench",
     "pyallora.cli.demo",
+    "pyallora.cli.backtest",
     "pyallora.cli.keys",
+    "pyallora.cli.node",
+    "pyallora.cli.tx",
+    "pyallora.cli.query",
+    "pyallora.cli.worker",
+    "pyallora.cli.reputer",
+    "pyallora.cli.consumer",
 )
 """Modules that contribute sub-commands, in the order ``--help`` lists them."""
 
