@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from vectors_support import is_within_tolerance, run_command
 
 from pyallora.cli.vectors import VectorTable, get_row_views, read_table, write_table
 from pyallora.cli.vectors_synthesis import (
@@ -79,7 +78,7 @@ def compare_cell(column: str, got: str, want: str, errors: dict[str, float]) -> 
     err = abs(g - w)
     group = group_of(column)
     errors[group] = max(errors.get(group, 0.0), err / abs(w) if w else err)
-    if err > max(1e-9 * abs(w), 1e-12):
+    if not is_within_tolerance(g, w):
         return f"{column}: got {got}, want {want} (|diff| {err:.3g})"
     return None
 
@@ -107,16 +106,6 @@ def check_table(got: VectorTable, want: VectorTable, first_row: int = 1) -> dict
 @pytest.fixture(scope="module")
 def table(vectors_dir: Path) -> VectorTable:
     return read_table(vectors_dir / TABLE)
-
-
-def run_command(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pyallora.cli.main", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
 
 
 def test_command_completes_the_blanked_table(table: VectorTable, tmp_path: Path) -> None:

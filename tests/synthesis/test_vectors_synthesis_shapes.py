@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from synthesis_factories import d, make_state
+from vectors_support import is_within_tolerance
 
 from pyallora.cli.vectors import VectorTable, read_table, write_table
 from pyallora.cli.vectors_synthesis import (
@@ -204,6 +205,6 @@ def test_command_on_another_shape(tmp_path: Path, w: int, f: int, r: int) -> Non
                 assert cell == "", (index, column, cell)
                 continue
             w_float = float(to_text(want))
-            assert abs(float(cell) - w_float) <= max(1e-9 * abs(w_float), 1e-12), (index, column)
+            assert is_within_tolerance(float(cell), w_float), (index, column)
             compared += 1
     assert compared > 100

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from vectors_support import is_within_tolerance, run_command
 
 from pyallora.cli.vectors import VectorTable, read_table, write_table
 from pyallora.cli.vectors_tokenomics import (
@@ -96,7 +95,7 @@ def check_table(got: VectorTable, want: VectorTable) -> dict[str, float]:
             err = abs(value - expected)
             group = group_of(column)
             errors[group] = max(errors.get(group, 0.0), err / abs(expected) if expected else err)
-            if err > max(1e-9 * abs(expected), 1e-12):
+            if not is_within_tolerance(value, expected):
                 problems.append(f"row {r}: {column} got {g}, want {w}")
     assert not problems, "\n".join(problems[:30])
     return errors
@@ -110,16 +109,6 @@ def complete(table: VectorTable) -> VectorTable:
 @pytest.fixture(scope="module")
 def table(vectors_dir: Path) -> VectorTable:
     return read_table(vectors_dir / TABLE)
-
-
-def run_command(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pyallora.cli.main", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
 
 
 def test_conditional_inputs_are_the_documented_ones(table: VectorTable) -> None:
