@@ -44,7 +44,6 @@ from pyallora.chain.distribution.state import (
     iterate_outstanding,
 )
 from pyallora.chain.staking.delegation import TokenSource, delegate, require_validator, unbond
-from pyallora.chain.staking.legacy_dec import ONE
 from pyallora.chain.staking.state import (
     compute_operator_account,
     get_delegation,
@@ -54,6 +53,7 @@ from pyallora.chain.staking.state import (
     iterate_last_validator_powers,
 )
 from pyallora.core.crypto import consensus_address
+from pyallora.core.legacy_dec import ONE
 
 TAX = ONE // 50
 """The default community tax (2 %)."""

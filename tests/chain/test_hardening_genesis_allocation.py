@@ -29,7 +29,7 @@ from pyallora.chain.mint.state import get_ecosystem_tokens_minted
 from pyallora.chain.module import GenesisError
 from pyallora.chain.modules import build_standard_modules
 from pyallora.chain.staking.genesis import compute_gentx
-from pyallora.chain.staking.legacy_dec import ONE
+from pyallora.core.legacy_dec import ONE
 from pyallora.storage import MemoryCommittedStore
 
 MAX_SUPPLY = 10**9 * ALLO

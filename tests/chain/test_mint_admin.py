@@ -12,7 +12,7 @@ from test_standard_modules_support import Chain, assert_rejected_without_effect
 from pyallora.chain.mint.bridge import StandaloneEmissionsBridge
 from pyallora.chain.mint.params import DEFAULT_MINT_PARAMS
 from pyallora.chain.mint.state import get_params, get_previous_block_emission
-from pyallora.chain.staking.legacy_dec import ONE
+from pyallora.core.legacy_dec import ONE
 from pyallora.proto.mint.v2 import tx_pb2 as mint_tx
 
 ADMIN = 5

@@ -26,8 +26,8 @@ from pyallora.chain.mint.state import (
     get_previous_reward_emission,
 )
 from pyallora.chain.mint.tokenomics import recalculate_emission
-from pyallora.chain.staking.legacy_dec import ONE
 from pyallora.chain.store.kv import Branch
+from pyallora.core.legacy_dec import ONE
 from pyallora.proto.mint.v1beta1 import query_pb2 as mint_query
 from pyallora.proto.mint.v2 import tx_pb2 as mint_tx
 from pyallora.synthesis.emission import LegacyDec, compute_emission_rate_cap

@@ -46,13 +46,13 @@ from pyallora.chain.module import JSONObject, Module
 from pyallora.chain.modules import build_standard_modules
 from pyallora.chain.staking.genesis import compute_gentx
 from pyallora.chain.staking.invariants import validate_staking_invariants
-from pyallora.chain.staking.legacy_dec import ONE, parse_legacy_dec_json
 from pyallora.chain.staking.state import compute_operator_address
 from pyallora.chain.store.kv import Branch, KVStore, ReadableKVStore
 from pyallora.client.keys import PrivateKey, ValidatorKey
 from pyallora.client.tx import build_tx, pack_any
 from pyallora.core.crypto import sha256
 from pyallora.core.errors import ConsensusError
+from pyallora.core.legacy_dec import ONE, parse_legacy_dec_json
 from pyallora.storage import MemoryCommittedStore
 
 ALLO = 10**18

@@ -64,7 +64,6 @@ from cosmpy.protos.cosmos.staking.v1beta1 import tx_pb2 as staking_tx
 from google.protobuf import any_pb2, descriptor, descriptor_pool, json_format, message_factory
 from google.protobuf.message import Message
 
-from pyallora.chain.staking.legacy_dec import LegacyDecError, parse_legacy_dec_json
 from pyallora.cli.query import (
     CliNodeError,
     account_address,
@@ -81,6 +80,7 @@ from pyallora.core.crypto import (
     convert_address,
     is_valid_address,
 )
+from pyallora.core.legacy_dec import LegacyDecError, parse_legacy_dec_json
 from pyallora.node.config import NodeConfigError, load_node_config, resolve_home
 from pyallora.proto.emissions.v3 import types_pb2 as emissions_types
 from pyallora.proto.emissions.v5 import tx_pb2 as emissions_tx

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Final
 
 import gmpy2
 from gmpy2 import mpfr
@@ -58,6 +59,8 @@ from pyallora.core.errors import (
     ParameterError,
     SynthesisInputError,
 )
+from pyallora.core.legacy_dec import ONE as LEGACY_DEC_ONE
+from pyallora.core.legacy_dec import compute_div_round_half_even, format_legacy_dec_json
 from pyallora.synthesis.helpers import compute_ema
 
 __all__ = [
@@ -89,8 +92,8 @@ CLIFF_MONTHS = 12
 VESTING_MONTHS = 36
 """Month from which nothing is locked any more."""
 
-LEGACY_DEC_SCALE = 10**18
-"""The mint's LegacyDec has 18 fractional decimal digits."""
+LEGACY_DEC_SCALE: Final = LEGACY_DEC_ONE
+"""The mint's LegacyDec has 18 fractional decimal digits (:mod:`pyallora.core.legacy_dec`)."""
 
 
 class EmissionError(SynthesisInputError):
@@ -193,15 +196,6 @@ class MintParams:
 # Shared pieces
 
 
-def _divide_half_even(numerator: int, denominator: int) -> int:
-    """numerator/denominator rounded half-to-even (denominator > 0), symmetric in the sign."""
-    quotient, remainder = divmod(abs(numerator), denominator)
-    twice = 2 * remainder
-    if twice > denominator or (twice == denominator and quotient % 2 == 1):
-        quotient += 1
-    return quotient if numerator >= 0 else -quotient
-
-
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
 class LegacyDec:
     """The mint's 18-decimal fixed-point number (Cosmos ``LegacyDec``): ``units`` × 10⁻¹⁸.
@@ -227,7 +221,9 @@ class LegacyDec:
     @classmethod
     def from_fraction(cls, value: Fraction) -> LegacyDec:
         """The nearest LegacyDec (ties to even)."""
-        return cls(units=_divide_half_even(value.numerator * LEGACY_DEC_SCALE, value.denominator))
+        return cls(
+            units=compute_div_round_half_even(value.numerator * LEGACY_DEC_SCALE, value.denominator)
+        )
 
     @classmethod
     def from_dec(cls, value: Dec) -> LegacyDec:
@@ -253,7 +249,9 @@ class LegacyDec:
 
     def mul(self, other: LegacyDec) -> LegacyDec:
         """Product rounded half-to-even at the 18th decimal."""
-        return LegacyDec(units=_divide_half_even(self.units * other.units, LEGACY_DEC_SCALE))
+        return LegacyDec(
+            units=compute_div_round_half_even(self.units * other.units, LEGACY_DEC_SCALE)
+        )
 
     def quo(self, other: LegacyDec) -> LegacyDec:
         """Quotient truncated at 36 decimals, then rounded half-to-even at 18.
@@ -269,7 +267,7 @@ class LegacyDec:
         truncated = abs(scaled) // abs(other.units)
         if (scaled < 0) != (other.units < 0):
             truncated = -truncated
-        return LegacyDec(units=_divide_half_even(truncated, LEGACY_DEC_SCALE))
+        return LegacyDec(units=compute_div_round_half_even(truncated, LEGACY_DEC_SCALE))
 
     def mul_int_truncate(self, value: int) -> int:
         """⌊self · value⌋ toward zero: the exact product truncated to an integer."""
@@ -286,9 +284,7 @@ class LegacyDec:
         return _to_dec_toward_zero(self.to_fraction())
 
     def __str__(self) -> str:
-        sign = "-" if self.units < 0 else ""
-        whole, fraction = divmod(abs(self.units), LEGACY_DEC_SCALE)
-        return f"{sign}{whole}.{fraction:018d}"
+        return format_legacy_dec_json(self.units)
 
 
 def to_legacy_dec(value: Dec) -> Fraction:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pyallora.chain.params import ParamsError
-from pyallora.chain.staking.legacy_dec import (
+from pyallora.core.legacy_dec import (
     LegacyDecError,
     format_legacy_dec_json,
     is_in_unit_interval,

@@ -23,7 +23,6 @@ from pyallora.chain.distribution.state import (
     get_withdraw_address,
 )
 from pyallora.chain.staking.errors import NoDelegationError, ValidatorNotFoundError
-from pyallora.chain.staking.legacy_dec import ONE
 from pyallora.chain.staking.state import (
     get_delegation,
     get_validator,
@@ -33,6 +32,7 @@ from pyallora.chain.store.kv import ReadableKVStore
 from pyallora.chain.tx.errors import InvalidRequestError
 from pyallora.core.amounts import DENOM
 from pyallora.core.crypto import ACCOUNT_PREFIX, VALOPER_PREFIX, CryptoError, validate_address
+from pyallora.core.legacy_dec import ONE
 
 
 def _check(address: str, prefix: str, what: str) -> None:

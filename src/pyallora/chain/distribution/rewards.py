@@ -59,7 +59,6 @@ from pyallora.chain.distribution.state import (
     set_starting_point,
 )
 from pyallora.chain.events import make_event
-from pyallora.chain.staking.legacy_dec import ONE
 from pyallora.chain.staking.state import (
     compute_operator_account,
     get_delegation,
@@ -72,6 +71,7 @@ from pyallora.chain.staking.types import Validator
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
 from pyallora.core.amounts import DENOM
 from pyallora.core.errors import PyAlloraError
+from pyallora.core.legacy_dec import ONE
 
 REWARD_SCALE: Final = 10**60
 """Scale of the per-share accumulator. Share units are 10^-18 share and a validator holds at

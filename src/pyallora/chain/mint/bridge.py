@@ -29,9 +29,9 @@ from pyallora.chain.mint.state import (
 )
 from pyallora.chain.module import GenesisError, JSONObject
 from pyallora.chain.params import ParamsError, parse_json_int
-from pyallora.chain.staking.legacy_dec import LegacyDecError, parse_legacy_dec_json
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
 from pyallora.core.crypto import CryptoError, validate_address
+from pyallora.core.legacy_dec import LegacyDecError, parse_legacy_dec_json
 
 DEFAULT_BLOCKS_PER_MONTH: Final = 864_000
 """30 days of 3-second blocks (PROTOCOL.md §9)."""

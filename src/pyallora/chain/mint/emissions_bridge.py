@@ -26,9 +26,9 @@ from pyallora.chain.emissions.rewards.state import (
     set_reward_current_block_emission,
 )
 from pyallora.chain.emissions.stake.state import get_total_stake
-from pyallora.chain.staking.legacy_dec import ONE, format_legacy_dec_json
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
 from pyallora.core.dec import Dec, dec, dec_context, is_finite
+from pyallora.core.legacy_dec import ONE, format_legacy_dec_json
 
 
 def compute_share_text(value: Dec) -> str:

@@ -38,13 +38,13 @@ from pyallora.chain.mint.state import (
 )
 from pyallora.chain.module import GenesisError, JSONObject
 from pyallora.chain.params import ParamsError, parse_json_int
-from pyallora.chain.staking.legacy_dec import (
+from pyallora.chain.store.kv import KVStore, ReadableKVStore
+from pyallora.core.legacy_dec import (
     ONE,
     LegacyDecError,
     format_legacy_dec_json,
     parse_legacy_dec_json,
 )
-from pyallora.chain.store.kv import KVStore, ReadableKVStore
 
 _SECTION_KEYS = (
     "ecosystem_tokens_minted",

@@ -1,7 +1,7 @@
 """Mint parameters (``mint.v1beta1.Params``, PROTOCOL.md §6.1) and their three forms.
 
 Fractions are LegacyDecs, held as ints of units (value × 10^18,
-:mod:`pyallora.chain.staking.legacy_dec`):
+:mod:`pyallora.core.legacy_dec`):
 
 * **protobuf** (messages, queries): the integer text of units (``"25000000000000000"``);
 * **JSON** (genesis, store): positional text with 18 digits (``"0.025000000000000000"``);
@@ -20,7 +20,8 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from pyallora.chain.params import ParamsError, parse_json_int
-from pyallora.chain.staking.legacy_dec import (
+from pyallora.core.amounts import DENOM, MAX_SUPPLY
+from pyallora.core.legacy_dec import (
     ONE,
     LegacyDecError,
     format_legacy_dec_json,
@@ -28,7 +29,6 @@ from pyallora.chain.staking.legacy_dec import (
     parse_legacy_dec_json,
     parse_legacy_dec_proto,
 )
-from pyallora.core.amounts import DENOM, MAX_SUPPLY
 from pyallora.proto.mint.v1beta1 import types_pb2 as mint_types
 
 _DENOM_PATTERN: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9/:._-]{2,127}")

@@ -25,9 +25,9 @@ from pyallora.chain.mint.tokenomics import (
     read_mint_inputs,
     read_reputers_share,
 )
-from pyallora.chain.staking.legacy_dec import ONE, compute_div_round_half_even
 from pyallora.chain.store.kv import ReadableKVStore
 from pyallora.core.errors import ConsensusError
+from pyallora.core.legacy_dec import ONE, compute_div_round_half_even
 from pyallora.proto.mint.v1beta1 import query_pb2 as mint_query
 from pyallora.synthesis.emission import (
     compute_ecosystem_mint_allowance,

@@ -54,18 +54,18 @@ from pyallora.chain.mint.state import (
     set_previous_block_emission,
     set_previous_reward_emission,
 )
-from pyallora.chain.staking.legacy_dec import (
-    ONE,
-    LegacyDecError,
-    format_legacy_dec_json,
-    parse_legacy_dec_json,
-)
 from pyallora.chain.staking.state import get_bonded_tokens
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
 from pyallora.chain.tx.errors import InvalidRequestError
 from pyallora.core.dec import Dec, dec, dec_context
 from pyallora.core.dectext import plain_dec_text
 from pyallora.core.errors import ConsensusError, InvalidDecError, SynthesisInputError
+from pyallora.core.legacy_dec import (
+    ONE,
+    LegacyDecError,
+    format_legacy_dec_json,
+    parse_legacy_dec_json,
+)
 from pyallora.proto.mint.v3 import events_pb2 as mint_events
 from pyallora.synthesis.emission import (
     BlockEmissionSplit,

@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pyallora.chain.params import ParamsError, parse_json_int
-from pyallora.chain.staking.legacy_dec import ONE as DEC_ONE
-from pyallora.chain.staking.legacy_dec import (
+from pyallora.chain.staking.params import (
+    NANOS_PER_SECOND,
+    format_duration_seconds,
+    parse_duration_seconds,
+)
+from pyallora.core.legacy_dec import ONE as DEC_ONE
+from pyallora.core.legacy_dec import (
     LegacyDecError,
     compute_div_round_half_even,
     format_legacy_dec_json,
     is_in_unit_interval,
     parse_legacy_dec_json,
-)
-from pyallora.chain.staking.params import (
-    NANOS_PER_SECOND,
-    format_duration_seconds,
-    parse_duration_seconds,
 )
 
 _DEC_FIELDS: Final = (

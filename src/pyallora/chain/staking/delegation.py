@@ -26,7 +26,6 @@ from pyallora.chain.staking.errors import (
     ValidatorNotFoundError,
 )
 from pyallora.chain.staking.hooks import StakingHooks
-from pyallora.chain.staking.legacy_dec import compute_div_round_half_even
 from pyallora.chain.staking.state import (
     BONDED_POOL,
     NOT_BONDED_POOL,
@@ -41,6 +40,7 @@ from pyallora.chain.staking.state import (
 from pyallora.chain.staking.types import BondStatus, Validator
 from pyallora.chain.store.kv import KVStore
 from pyallora.core.amounts import DENOM
+from pyallora.core.legacy_dec import compute_div_round_half_even
 
 
 class TokenSource(enum.Enum):

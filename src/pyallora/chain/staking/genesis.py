@@ -48,7 +48,6 @@ from pyallora.chain.params import ParamsError, parse_json_int
 from pyallora.chain.staking.handlers import create_validator
 from pyallora.chain.staking.hooks import StakingHooks
 from pyallora.chain.staking.invariants import StakingInvariantError, validate_staking_invariants
-from pyallora.chain.staking.legacy_dec import LegacyDecError, parse_legacy_dec_json
 from pyallora.chain.staking.msgs import validate_commission_rates
 from pyallora.chain.staking.params import DEFAULT_STAKING_PARAMS, StakingParams
 from pyallora.chain.staking.state import (
@@ -92,6 +91,7 @@ from pyallora.core.crypto import (
     validate_address,
 )
 from pyallora.core.errors import ConsensusError
+from pyallora.core.legacy_dec import LegacyDecError, parse_legacy_dec_json
 
 _SECTION_KEYS = (
     "delegations",

@@ -44,7 +44,6 @@ from pyallora.chain.staking.errors import (
     ValidatorPubKeyTypeNotSupportedError,
 )
 from pyallora.chain.staking.hooks import StakingHooks
-from pyallora.chain.staking.legacy_dec import format_legacy_dec_json
 from pyallora.chain.staking.msgs import (
     DO_NOT_MODIFY,
     ED25519_PUBKEY_TYPE_URL,
@@ -81,6 +80,7 @@ from pyallora.chain.store.kv import KVStore
 from pyallora.chain.tx.errors import InvalidRequestError
 from pyallora.core.amounts import DENOM
 from pyallora.core.crypto import consensus_address
+from pyallora.core.legacy_dec import format_legacy_dec_json
 
 COMMISSION_UPDATE_INTERVAL_NS = 24 * 3600 * NANOS_PER_SECOND
 """A validator may change its commission rate once per 24 hours of block time."""

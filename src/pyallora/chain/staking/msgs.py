@@ -9,7 +9,7 @@ Each message is decoded from its protobuf bytes into a frozen record, then check
   "invalid delegation amount" (an amount that is not an integer of at most 256 bits fails to
   decode: ``sdk`` TxDecode (2), as the SDK's ``math.Int`` unmarshal does);
 * LegacyDec fields (commission rates) travel as the integer text of units
-  (:mod:`pyallora.chain.staking.legacy_dec`); text that is not an integer fails to decode.
+  (:mod:`pyallora.core.legacy_dec`); text that is not an integer fails to decode.
 
 The consensus key of ``MsgCreateValidator`` is an ``Any``: ``/cosmos.crypto.ed25519.PubKey``
 is decoded; ``/cosmos.crypto.secp256k1.PubKey`` decodes but is refused by the handler (staking
@@ -40,11 +40,6 @@ from pyallora.chain.staking.errors import (
     EmptyValidatorPubKeyError,
     SelfDelegationBelowMinimumError,
 )
-from pyallora.chain.staking.legacy_dec import (
-    ONE,
-    LegacyDecError,
-    parse_legacy_dec_proto,
-)
 from pyallora.chain.staking.state import compute_operator_account
 from pyallora.chain.staking.types import Commission, Description
 from pyallora.chain.tx.decode import AnyMsg, decode_message
@@ -61,6 +56,11 @@ from pyallora.core.crypto import (
     VALOPER_PREFIX,
     CryptoError,
     validate_address,
+)
+from pyallora.core.legacy_dec import (
+    ONE,
+    LegacyDecError,
+    parse_legacy_dec_proto,
 )
 
 ED25519_PUBKEY_TYPE_URL: Final = "/cosmos.crypto.ed25519.PubKey"

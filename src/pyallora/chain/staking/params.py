@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pyallora.chain.params import ParamsError, parse_json_int
-from pyallora.chain.staking.legacy_dec import (
+from pyallora.core.amounts import DENOM, UALLO_PER_ALLO
+from pyallora.core.legacy_dec import (
     LegacyDecError,
     format_legacy_dec_json,
     is_in_unit_interval,
     parse_legacy_dec_json,
 )
-from pyallora.core.amounts import DENOM, UALLO_PER_ALLO
 
 _DURATION: Final = re.compile(r"([0-9]+)s")
 

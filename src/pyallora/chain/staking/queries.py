@@ -1,7 +1,7 @@
 """Queries of the staking module (``cosmos.staking.v1beta1.Query``).
 
 LegacyDec fields (shares, rates) are the integer text of units, as the SDK's protobuf form
-(:mod:`pyallora.chain.staking.legacy_dec`). Malformed addresses are ``sdk`` InvalidRequest
+(:mod:`pyallora.core.legacy_dec`). Malformed addresses are ``sdk`` InvalidRequest
 (18); a missing validator is staking 3, a missing delegation staking 19, a missing unbonding
 delegation staking 26. Pagination requests are accepted and ignored (every match is
 returned, ``pagination.total`` is the count).

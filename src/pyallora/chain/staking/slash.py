@@ -24,11 +24,6 @@ from pyallora.chain.context import Context
 from pyallora.chain.events import make_event
 from pyallora.chain.staking.delegation import unbond
 from pyallora.chain.staking.hooks import StakingHooks
-from pyallora.chain.staking.legacy_dec import (
-    ONE,
-    compute_div_round_half_even,
-    compute_mul_int_floor,
-)
 from pyallora.chain.staking.state import (
     BONDED_POOL,
     NOT_BONDED_POOL,
@@ -47,6 +42,11 @@ from pyallora.chain.staking.state import (
 from pyallora.chain.staking.types import BondStatus, Validator
 from pyallora.chain.store.kv import KVStore
 from pyallora.core.amounts import DENOM
+from pyallora.core.legacy_dec import (
+    ONE,
+    compute_div_round_half_even,
+    compute_mul_int_floor,
+)
 
 
 def slash_unbonding_delegations(

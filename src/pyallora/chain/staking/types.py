@@ -19,8 +19,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pyallora.chain.staking.legacy_dec import ONE
 from pyallora.chain.store.collections import CodecError
+from pyallora.core.legacy_dec import ONE
 
 
 class BondStatus(enum.IntEnum):
