@@ -382,8 +382,26 @@ def decode_msg_edit_validator(value: bytes) -> MsgEditValidator:
     )
 
 
+class _DelegatorMsg:
+    """What the four delegator messages share: the delegator signs, ``amount`` is uallo."""
+
+    __slots__ = ()
+
+    delegator_address: str
+    amount: tuple[str, int] | None
+
+    def get_signers(self) -> tuple[str, ...]:
+        """The delegator."""
+        return (self.delegator_address,)
+
+    @property
+    def value(self) -> int:
+        """The amount (after validation)."""
+        return 0 if self.amount is None else self.amount[1]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MsgDelegate:
+class MsgDelegate(_DelegatorMsg):
     """Delegate uallo from the signer to a validator."""
 
     TYPE_URL: ClassVar[str] = "/cosmos.staking.v1beta1.MsgDelegate"
@@ -404,15 +422,6 @@ class MsgDelegate:
         validate_validator_address(self.validator_address)
         validate_amount(self.amount, "delegation")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The delegator."""
-        return (self.delegator_address,)
-
-    @property
-    def value(self) -> int:
-        """The amount (after validation)."""
-        return 0 if self.amount is None else self.amount[1]
-
 
 def decode_msg_delegate(value: bytes) -> MsgDelegate:
     """Decode ``MsgDelegate`` bytes (``TxDecodeError`` on failure)."""
@@ -427,7 +436,7 @@ def decode_msg_delegate(value: bytes) -> MsgDelegate:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MsgUndelegate:
+class MsgUndelegate(_DelegatorMsg):
     """Start unbonding uallo worth of shares from a validator."""
 
     TYPE_URL: ClassVar[str] = "/cosmos.staking.v1beta1.MsgUndelegate"
@@ -448,15 +457,6 @@ class MsgUndelegate:
         validate_validator_address(self.validator_address)
         validate_amount(self.amount, "shares")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The delegator."""
-        return (self.delegator_address,)
-
-    @property
-    def value(self) -> int:
-        """The amount (after validation)."""
-        return 0 if self.amount is None else self.amount[1]
-
 
 def decode_msg_undelegate(value: bytes) -> MsgUndelegate:
     """Decode ``MsgUndelegate`` bytes (``TxDecodeError`` on failure)."""
@@ -471,7 +471,7 @@ def decode_msg_undelegate(value: bytes) -> MsgUndelegate:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MsgBeginRedelegate:
+class MsgBeginRedelegate(_DelegatorMsg):
     """Move uallo worth of shares from one validator to another without unbonding."""
 
     TYPE_URL: ClassVar[str] = "/cosmos.staking.v1beta1.MsgBeginRedelegate"
@@ -494,15 +494,6 @@ class MsgBeginRedelegate:
         validate_validator_address(self.validator_dst_address)
         validate_amount(self.amount, "shares")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The delegator."""
-        return (self.delegator_address,)
-
-    @property
-    def value(self) -> int:
-        """The amount (after validation)."""
-        return 0 if self.amount is None else self.amount[1]
-
 
 def decode_msg_begin_redelegate(value: bytes) -> MsgBeginRedelegate:
     """Decode ``MsgBeginRedelegate`` bytes (``TxDecodeError`` on failure)."""
@@ -518,7 +509,7 @@ def decode_msg_begin_redelegate(value: bytes) -> MsgBeginRedelegate:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MsgCancelUnbondingDelegation:
+class MsgCancelUnbondingDelegation(_DelegatorMsg):
     """Return (part of) an unbonding entry to the validator it was leaving."""
 
     TYPE_URL: ClassVar[str] = "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation"
@@ -541,15 +532,6 @@ class MsgCancelUnbondingDelegation:
         validate_amount(self.amount, "unbonding")
         if self.creation_height <= 0:
             raise InvalidRequestError("invalid height: creation_height must be positive")
-
-    def get_signers(self) -> tuple[str, ...]:
-        """The delegator."""
-        return (self.delegator_address,)
-
-    @property
-    def value(self) -> int:
-        """The amount (after validation)."""
-        return 0 if self.amount is None else self.amount[1]
 
 
 def decode_msg_cancel_unbonding_delegation(value: bytes) -> MsgCancelUnbondingDelegation:
