@@ -48,6 +48,7 @@ from pyallora.chain.abci_types import (
     ValidatorUpdate,
     VoteInfo,
 )
+from pyallora.core.encoding import encode_uvarint
 from pyallora.core.errors import PyAlloraError
 
 _Pb: TypeAlias = Any
@@ -743,6 +744,10 @@ def encode_response(record: ResponseRecord) -> bytes:
     TranslationError
         If the record holds something the wire cannot carry (an unknown validator key type).
     """
+    if isinstance(record, TxResult | FinalizeBlockResult):
+        fast = _encode_tx_response(record)
+        if fast is not None:
+            return fast
     response = pb.Response()
     try:
         _fill_response(response, record)
@@ -751,6 +756,95 @@ def encode_response(record: ResponseRecord) -> bytes:
             raise
         raise TranslationError(f"cannot encode {type(record).__name__}: {exc}") from exc
     return _serialize(response)
+
+
+# The two responses that carry every transaction's result (CheckTx, FinalizeBlock) are
+# written by hand: the same bytes as the deterministic protobuf encoding of the message built
+# by ``_fill_response`` (fields in number order, proto3 defaults omitted, every attribute
+# ``index = true``), without building thousands of protobuf objects per block. Anything
+# unusual (a negative integer, a string that is not UTF-8) takes the protobuf path.
+
+_RESPONSE_CHECK_TX: Final = 9
+_RESPONSE_FINALIZE_BLOCK: Final = 21
+_INDEXED: Final = b"\x18\x01"
+"""``EventAttribute.index = true`` (field 3, varint 1)."""
+
+
+def _len_prefix(length: int) -> bytes:
+    if length < 0x80:
+        return _SMALL_LENGTHS[length]
+    if length < 0x4000:
+        return bytes((length & 0x7F | 0x80, length >> 7))
+    return encode_uvarint(length)
+
+
+_SMALL_LENGTHS: Final = tuple(bytes((n,)) for n in range(128))
+
+
+def _len_field(number: int, payload: bytes) -> bytes:
+    return encode_uvarint(number << 3 | 2) + _len_prefix(len(payload)) + payload
+
+
+def _text_field(tag: bytes, text: str) -> bytes:
+    data = text.encode("utf-8")
+    return tag + _len_prefix(len(data)) + data if data else b""
+
+
+_ATTRIBUTE_CACHE_SIZE: Final = 4096
+_attribute_cache: dict[tuple[str, str], bytes] = {}
+
+
+def _encode_attribute(pair: tuple[str, str]) -> bytes:
+    """One ``Event.attributes`` entry with its tag and length (memoised: keys, addresses
+    and module names repeat in every tx)."""
+    encoded = _attribute_cache.get(pair)
+    if encoded is None:
+        body = _text_field(b"\x0a", pair[0]) + _text_field(b"\x12", pair[1]) + _INDEXED
+        encoded = b"\x12" + _len_prefix(len(body)) + body
+        if len(_attribute_cache) >= _ATTRIBUTE_CACHE_SIZE:
+            _attribute_cache.clear()
+        _attribute_cache[pair] = encoded
+    return encoded
+
+
+def _encode_event(event: Event) -> bytes:
+    body = _text_field(b"\x0a", event.type) + b"".join(map(_encode_attribute, event.attributes))
+    return _len_prefix(len(body)) + body
+
+
+def _encode_tx_result(result: TxResult) -> bytes:
+    """``ResponseCheckTx`` / ``ExecTxResult`` (the same field numbers and types)."""
+    if result.code < 0 or result.gas_wanted < 0 or result.gas_used < 0:
+        raise ValueError("negative integer")
+    parts = [
+        b"\x08" + encode_uvarint(result.code) if result.code else b"",
+        b"\x12" + encode_uvarint(len(result.data)) + result.data if result.data else b"",
+        _text_field(b"\x1a", result.log),
+        _text_field(b"\x22", result.info),
+        b"\x28" + encode_uvarint(result.gas_wanted) if result.gas_wanted else b"",
+        b"\x30" + encode_uvarint(result.gas_used) if result.gas_used else b"",
+    ]
+    parts.extend(b"\x3a" + _encode_event(event) for event in result.events)
+    parts.append(_text_field(b"\x42", result.codespace))
+    return b"".join(parts)
+
+
+def _encode_tx_response(record: TxResult | FinalizeBlockResult) -> bytes | None:
+    """The ``Response`` bytes of a CheckTx or FinalizeBlock answer; ``None``: use protobuf."""
+    try:
+        if isinstance(record, TxResult):
+            return _len_field(_RESPONSE_CHECK_TX, _encode_tx_result(record))
+        parts = [b"\x0a" + _encode_event(event) for event in record.events]
+        parts.extend(_len_field(2, _encode_tx_result(result)) for result in record.tx_results)
+        if record.validator_updates:
+            updates = pb.ResponseFinalizeBlock()
+            _add_validator_updates(updates.validator_updates, record.validator_updates)
+            parts.append(_serialize(updates))
+        if record.app_hash:
+            parts.append(_len_field(5, record.app_hash))
+        return _len_field(_RESPONSE_FINALIZE_BLOCK, b"".join(parts))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _fill_response(response: _Pb, record: ResponseRecord) -> None:

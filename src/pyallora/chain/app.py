@@ -11,6 +11,14 @@
 * the **check state**: a branch of the committed store in which ``check_tx`` applies the
   mempool's transactions, discarded at every commit (CometBFT then rechecks the mempool).
 
+A proposer's block is executed once: ``prepare_proposal`` (for the next height) runs the block
+as ``finalize_block`` would (begin-block hooks, the txs that fit and succeed, end-block hooks,
+with the request's last commit and misbehaviour as the decided ones) and keeps the result;
+``finalize_block`` reuses it when its request has the same height, time, proposer, last
+commit, misbehaviour and txs, i.e. every input of the execution, on the same committed state
+(``commit`` and ``init_chain`` drop it). Any other decision is executed afresh. A tx that fails
+while proposing leaves no write, so the kept state is that of the returned txs alone.
+
 ``commit`` also records the block's time under the unhashed ``meta`` namespace
 (:data:`~pyallora.chain.store.schema.META_LAST_BLOCK_TIME`, outside the app hash), so that
 after a restart ``check_tx`` runs at the last block's time instead of 0.
@@ -182,6 +190,29 @@ class _PendingBlock:
     tree_update: TreeUpdate
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Proposal:
+    """A block executed by ``prepare_proposal`` for the txs it returned (module docstring):
+    ``finalize_block`` reuses it when it is asked for exactly this block."""
+
+    block: BlockContext
+    txs: tuple[bytes, ...]
+    result: FinalizeBlockResult
+    pending: _PendingBlock
+
+    def matches(self, request: FinalizeBlockRequest) -> bool:
+        """Whether ``request`` decides this block: every input of the execution is equal."""
+        block = self.block
+        return (
+            request.height == block.height
+            and request.time_ns == block.time_ns
+            and request.proposer_address == block.proposer_address
+            and request.decided_last_commit == block.decided_last_commit
+            and request.misbehavior == block.misbehavior
+            and request.txs == self.txs
+        )
+
+
 def _error_result(
     exc: ConsensusError,
     *,
@@ -320,6 +351,7 @@ class App:
         self._initial_height = 1
         self._genesis: Branch | None = None
         self._pending: _PendingBlock | None = None
+        self._proposal: _Proposal | None = None
         self._check_state = Branch(store)
         self._last_time_ns = LAST_BLOCK_TIME.get_or(store, 0)
 
@@ -432,6 +464,7 @@ class App:
         self._initial_height = request.initial_height
         self._genesis = branch
         self._pending = None
+        self._proposal = None
         self._check_state = Branch(branch)
         self._last_time_ns = request.time_ns
         return InitChainResult(app_hash=update.root, validators=validators or request.validators)
@@ -447,7 +480,29 @@ class App:
 
     @with_dec_context
     def prepare_proposal(self, request: PrepareProposalRequest) -> tuple[bytes, ...]:
-        """The mempool txs that still fit ``max_tx_bytes`` and pass on a scratch branch."""
+        """The mempool txs that still fit ``max_tx_bytes`` and pass, in order.
+
+        When the request is for the next block, the block is executed here as
+        ``finalize_block`` will execute it (begin-block hooks, the txs, end-block hooks, with
+        the request's last commit and misbehaviour): a tx is kept only if it succeeds, and
+        failed txs leave no write, so the state reached equals the execution of the returned
+        txs alone. ``finalize_block`` reuses that execution when it decides exactly this block
+        (module docstring); otherwise txs are tried on a scratch branch of the last state.
+        """
+        if request.height == self.next_height and (
+            self._store.get_last_height() > 0 or self._genesis is not None
+        ):
+            block = BlockContext(
+                height=request.height,
+                time_ns=request.time_ns,
+                chain_id=self._chain_id,
+                proposer_address=request.proposer_address,
+                decided_last_commit=request.local_last_commit,
+                misbehavior=request.misbehavior,
+            )
+            proposal = self._execute_block(block, request.txs, max_bytes=request.max_tx_bytes)
+            self._proposal = proposal
+            return proposal.txs
         scratch = Branch(self._base_state())
         block = BlockContext(
             height=request.height,
@@ -483,6 +538,9 @@ class App:
     def finalize_block(self, request: FinalizeBlockRequest) -> FinalizeBlockResult:
         """Execute a decided block into a pending state and compute its app hash.
 
+        A block this node proposed is not executed again: ``prepare_proposal`` executed it
+        already, from the same state and with the same inputs.
+
         Raises
         ------
         AppStateError
@@ -493,15 +551,34 @@ class App:
             raise AppStateError(f"finalize_block at height {request.height}; expected {expected}")
         if self._store.get_last_height() == 0 and self._genesis is None:
             raise AppStateError("finalize_block before init_chain")
+        proposal, self._proposal = self._proposal, None
+        if proposal is None or not proposal.matches(request):
+            block = BlockContext(
+                height=request.height,
+                time_ns=request.time_ns,
+                chain_id=self._chain_id,
+                proposer_address=request.proposer_address,
+                decided_last_commit=request.decided_last_commit,
+                misbehavior=request.misbehavior,
+            )
+            proposal = self._execute_block(block, request.txs, max_bytes=None)
+        result = proposal.result
+        for index, (raw, tx_result) in enumerate(zip(request.txs, result.tx_results, strict=True)):
+            self._tracer.on_tx_result(request.height, index, sha256(raw), tx_result.code)
+        self._pending = proposal.pending
+        self._tracer.on_block_end(request.height, result.app_hash)
+        return result
+
+    def _execute_block(
+        self, block: BlockContext, txs: Sequence[bytes], *, max_bytes: int | None
+    ) -> _Proposal:
+        """Begin-block hooks, the txs, end-block hooks, on a branch of the last state.
+
+        With ``max_bytes`` (proposing), txs beyond the byte budget and txs that fail are left
+        out, leaving nothing behind; without it (a decided block), every tx is executed and
+        gets a result.
+        """
         block_state = Branch(self._base_state())
-        block = BlockContext(
-            height=request.height,
-            time_ns=request.time_ns,
-            chain_id=self._chain_id,
-            proposer_address=request.proposer_address,
-            decided_last_commit=request.decided_last_commit,
-            misbehavior=request.misbehavior,
-        )
         events: list[Event] = []
         for module in self._begin_order:
             collector = EventCollector()
@@ -510,10 +587,25 @@ class App:
             )
             events.extend(with_mode(event, MODE_BEGIN_BLOCK) for event in collector.events)
         results: list[TxResult] = []
-        for index, raw in enumerate(request.txs):
-            result = self._run_tx(block_state, raw, block, ExecMode.FINALIZE)
-            results.append(result)
-            self._tracer.on_tx_result(request.height, index, sha256(raw), result.code)
+        if max_bytes is None:
+            included = tuple(txs)
+            results.extend(
+                self._run_tx(block_state, raw, block, ExecMode.FINALIZE) for raw in included
+            )
+        else:
+            chosen: list[bytes] = []
+            total = 0
+            for raw in txs:
+                size = _compute_proto_tx_size(raw)
+                if total + size > max_bytes:
+                    continue
+                tried = self._run_tx(block_state, raw, block, ExecMode.FINALIZE, proposing=True)
+                if tried.code != 0:
+                    continue
+                chosen.append(raw)
+                results.append(tried)
+                total += size
+            included = tuple(chosen)
         validator_updates: tuple[ValidatorUpdate, ...] = ()
         for module in self._end_order:
             collector = EventCollector()
@@ -531,19 +623,23 @@ class App:
         if changes and changes[-1][0][:1] >= schema.META_NAMESPACE:
             raise AppStateError(f"a module wrote the reserved meta key {changes[-1][0]!r:.60}")
         update, write_buckets = self._compute_commitment(changes)
-        self._pending = _PendingBlock(
-            height=request.height,
-            time_ns=request.time_ns,
+        pending = _PendingBlock(
+            height=block.height,
+            time_ns=block.time_ns,
             changes=changes,
             write_buckets=write_buckets,
             tree_update=update,
         )
-        self._tracer.on_block_end(request.height, update.root)
-        return FinalizeBlockResult(
-            tx_results=tuple(results),
-            events=tuple(events),
-            validator_updates=validator_updates,
-            app_hash=update.root,
+        return _Proposal(
+            block=block,
+            txs=included,
+            result=FinalizeBlockResult(
+                tx_results=tuple(results),
+                events=tuple(events),
+                validator_updates=validator_updates,
+                app_hash=update.root,
+            ),
+            pending=pending,
         )
 
     def commit(self) -> CommitResult:
@@ -570,6 +666,7 @@ class App:
         )
         self._tree.apply(pending.tree_update)
         self._pending = None
+        self._proposal = None
         self._genesis = None
         self._check_state = Branch(self._store)
         self._last_time_ns = pending.time_ns
@@ -700,8 +797,21 @@ class App:
             )
         return tuple(routed)
 
-    def _run_tx(self, parent: KVStore, raw: bytes, block: BlockContext, mode: ExecMode) -> TxResult:
-        """Execute one tx on ``parent`` (module docstring); write its effects on success."""
+    def _run_tx(
+        self,
+        parent: KVStore,
+        raw: bytes,
+        block: BlockContext,
+        mode: ExecMode,
+        *,
+        proposing: bool = False,
+    ) -> TxResult:
+        """Execute one tx on ``parent`` (module docstring); write its effects on success.
+
+        ``proposing`` (with ``FINALIZE``): executed as in a block, but checked against the
+        minimum gas price and, on failure, leaving nothing, as in the mempool modes.
+        """
+        admission = proposing or mode in _MEMPOOL_MODES
         params = get_params(parent)
         try:
             tx = self._decode(raw, params)
@@ -723,7 +833,7 @@ class App:
                 GasKVStore(ante_state, gas),
                 tx,
                 params=params,
-                min_gas_price=self._min_gas_price if mode in _MEMPOOL_MODES else None,
+                min_gas_price=self._min_gas_price if admission else None,
                 verify_signature=mode is not ExecMode.RECHECK,
                 signature_cache=self._signatures,
             )
@@ -759,7 +869,7 @@ class App:
                     )
                 )
         except ConsensusError as exc:
-            if mode in _MEMPOOL_MODES:
+            if admission:
                 return _error_result(exc, gas_wanted=gas_wanted, gas_used=gas.used)
             ante_state.write()
             return _error_result(

@@ -374,10 +374,21 @@ def validate_secp256k1_pubkey(public_key: bytes) -> None:
         raise InvalidPublicKeyError(
             f"secp256k1 public key must start with 02 or 03, got {public_key[0]:02x}"
         )
+    if _parse_secp256k1_point(public_key) is None:
+        raise InvalidPublicKeyError("secp256k1 public key is not a point on the curve")
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _parse_secp256k1_point(public_key: bytes) -> coincurve.PublicKey | None:
+    """The parsed key of a 33-byte compressed encoding, ``None`` if it is off the curve.
+
+    Memoised (a pure function of the bytes; the parsed key is never mutated): a sender's key is
+    parsed once, not at every decoding and verification of its transactions.
+    """
     try:
-        coincurve.PublicKey(public_key)
-    except ValueError as exc:
-        raise InvalidPublicKeyError("secp256k1 public key is not a point on the curve") from exc
+        return coincurve.PublicKey(public_key)
+    except ValueError:
+        return None
 
 
 def is_valid_secp256k1_pubkey(public_key: bytes) -> bool:
@@ -415,9 +426,12 @@ def is_valid_secp256k1_signature(public_key: bytes, message: bytes, signature: b
     """
     if not is_low_s_signature(signature) or not is_valid_secp256k1_pubkey(public_key):
         return False
+    point = _parse_secp256k1_point(public_key)
+    if point is None:
+        return False
     try:
         der = cdata_to_der(deserialize_compact(signature))
-        return bool(coincurve.PublicKey(public_key).verify(der, message, hasher=sha256))
+        return bool(point.verify(der, message, hasher=sha256))
     except ValueError:
         return False
 

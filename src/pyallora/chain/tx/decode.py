@@ -199,6 +199,14 @@ def _parse(message_class: type[_M], data: bytes, *, what: str, allow_non_critica
         message.ParseFromString(data)
     except (DecodeError, ValueError, RuntimeError) as exc:
         raise TxDecodeError(f"{what} is not valid protobuf: {exc}") from exc
+    # Fast path for the usual canonical encoding: if dropping every unknown field (at any
+    # depth) leaves a message that serializes back to exactly ``data``, none was dropped.
+    # Otherwise the bytes are parsed again and walked field by field (the exact rule).
+    message.DiscardUnknownFields()
+    if message.SerializeToString(deterministic=True) == data:
+        return message
+    message = message_class()
+    message.ParseFromString(data)
     _check_unknown_fields(message, what=what, allow_non_critical=allow_non_critical)
     return message
 
