@@ -28,18 +28,12 @@ from emissions2_harness import (
 from pyallora.chain.abci_types import Event, FinalizeBlockResult
 from pyallora.chain.emissions.dec_text import dec_to_field_text
 from pyallora.chain.emissions.nonces.state import get_last_reputer_commit
-from pyallora.chain.emissions.rewards.state import FORECASTER, REPUTER
+from pyallora.chain.emissions.rewards.state import FORECASTER, REPUTER, iterate_regrets
 from pyallora.chain.emissions.stores import (
     COUNT_FORECASTER_INCLUSIONS_IN_TOPIC,
-    FORECASTER_NETWORK_REGRETS,
     FORECASTER_SCORE_EMAS,
     FORECASTER_SCORES_BY_BLOCK,
     INFERER_SCORES_BY_BLOCK,
-    NAIVE_INFERER_NETWORK_REGRETS,
-    ONE_IN_FORECASTER_NETWORK_REGRETS,
-    ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS,
-    ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS,
-    ONE_OUT_INFERER_INFERER_NETWORK_REGRETS,
     PREVIOUS_FORECAST_REWARD_FRACTION,
     PREVIOUS_REPUTER_REWARD_FRACTION,
     PREVIOUS_TOPIC_QUANTILE_FORECASTER_SCORE_EMA,
@@ -312,52 +306,52 @@ def test_forecaster_inclusion_counts(run: Run) -> None:
 # ---------------------------------------------------------------------------------------------
 # Regrets
 
-RegretCase = tuple[
-    str, Map[Any, types_pb2.TimestampedValue], Callable[[tuple[Any, ...]], dict[str, str]]
-]
+RegretCase = tuple[str, str, Callable[[tuple[Any, ...]], dict[str, str]]]
 
 REGRETS: list[RegretCase] = [
-    ("GetForecasterNetworkRegret", FORECASTER_NETWORK_REGRETS, lambda k: {"worker": k[1]}),
+    ("GetForecasterNetworkRegret", "forecaster", lambda k: {"worker": k[0]}),
     (
         "GetOneInForecasterNetworkRegret",
-        ONE_IN_FORECASTER_NETWORK_REGRETS,
-        lambda k: {"forecaster": k[1], "inferer": k[2]},
+        "one_in_forecaster_inferer",
+        lambda k: {"forecaster": k[0], "inferer": k[1]},
     ),
-    ("GetNaiveInfererNetworkRegret", NAIVE_INFERER_NETWORK_REGRETS, lambda k: {"inferer": k[1]}),
+    ("GetNaiveInfererNetworkRegret", "naive_inferer", lambda k: {"inferer": k[0]}),
     (
         "GetOneOutInfererInfererNetworkRegret",
-        ONE_OUT_INFERER_INFERER_NETWORK_REGRETS,
-        lambda k: {"one_out_inferer": k[1], "inferer": k[2]},
+        "one_out_inferer_inferer",
+        lambda k: {"one_out_inferer": k[0], "inferer": k[1]},
     ),
     (
         "GetOneOutInfererForecasterNetworkRegret",
-        ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS,
-        lambda k: {"one_out_inferer": k[1], "forecaster": k[2]},
+        "one_out_inferer_forecaster",
+        lambda k: {"one_out_inferer": k[0], "forecaster": k[1]},
     ),
     (
         "GetOneOutForecasterInfererNetworkRegret",
-        ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS,
-        lambda k: {"one_out_forecaster": k[1], "inferer": k[2]},
+        "one_out_forecaster_inferer",
+        lambda k: {"one_out_forecaster": k[0], "inferer": k[1]},
     ),
 ]
 
 
-@pytest.mark.parametrize(("method", "table", "fields"), REGRETS, ids=[case[0] for case in REGRETS])
+@pytest.mark.parametrize(("method", "family", "fields"), REGRETS, ids=[case[0] for case in REGRETS])
 def test_regrets(
     run: Run,
     method: str,
-    table: Map[Any, types_pb2.TimestampedValue],
+    family: str,
     fields: Callable[[tuple[Any, ...]], dict[str, str]],
 ) -> None:
-    stored = list(table.iterate(run.chain.store))
+    stored = list(iterate_regrets(run.chain.store, family))
     assert stored, f"{method}: nothing stored"
-    for key, value in stored:
-        assert key[0] == TOPIC
+    for topic_id, key, value in stored:
+        assert topic_id == TOPIC
         regret = _ask(run, method, **fields(key)).regret
-        assert regret == value and regret.block_height > 0
+        # The stored exact value, printed as canonical 34-digit text.
+        assert regret.block_height == value.block_height > 0
+        assert regret.value == dec_to_field_text(value.value)
     topic = run.chain.query("GetTopic", q.GetTopicRequest(topic_id=TOPIC), q.GetTopicResponse).topic
     nobody = run.creator.address
-    default = _ask(run, method, **fields((TOPIC, nobody, nobody))).regret
+    default = _ask(run, method, **fields((nobody, nobody))).regret
     assert (default.block_height, default.value) == (0, topic.initial_regret)
 
 

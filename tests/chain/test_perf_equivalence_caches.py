@@ -12,11 +12,9 @@ from pyallora.chain.emissions import params as params_module
 from pyallora.chain.emissions.dec_text import dec_from_text, dec_to_field_text
 from pyallora.chain.emissions.params import DEFAULT_PARAMS, params_from_proto, params_to_proto
 from pyallora.chain.emissions.rewards import state as rewards_state
-from pyallora.chain.emissions.stores import INFERER_NETWORK_REGRETS
 from pyallora.core.dec import dec, dec_context, to_text
 from pyallora.core.dectext import canonical_dec_text, format_dec_text, parse_dec_text
 from pyallora.core.errors import InvalidDecError
-from pyallora.proto.emissions.v3 import types_pb2
 
 TEXTS = ["", "0", "-0", "1e-07", "1e-05", "1.0E5", "55000.0", "0E-10", "-.5e3", "3.25", "-3.25"]
 BAD = ["NaN", " 1", "1_000", "Infinity", "nan", "1e100001", "."]
@@ -65,8 +63,10 @@ def test_params_decode_is_memoised_by_bytes() -> None:
     assert params_module._params_from_stored_bytes(data) is first
 
 
-def test_regret_decode_matches_proto_path() -> None:
-    message = types_pb2.TimestampedValue(block_height=7, value="-0.125")
-    data = INFERER_NETWORK_REGRETS.value_codec.encode(message)
-    regret = rewards_state._regret_from_stored_bytes(data)
-    assert regret == rewards_state._regret_from_proto(message)
+def test_regret_decode_is_memoised_and_exact() -> None:
+    with dec_context():
+        value = dec("-0.125") / dec(3)
+    data = rewards_state.encode_stored_regret(rewards_state.Regret(block_height=7, value=value))
+    regret = rewards_state.decode_stored_regret(data)
+    assert regret == rewards_state.Regret(block_height=7, value=value)
+    assert to_text(regret.value, 40) == to_text(value, 40)

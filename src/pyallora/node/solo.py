@@ -431,6 +431,18 @@ class SoloNode:
         candidates = tuple(self._mempool.values())
         if self._config.max_block_txs:
             candidates = candidates[: self._config.max_block_txs]
+        missing = frozenset(absent)
+        # The last commit: the votes of the set that signed the previous block. The proposer
+        # sees the same commit and evidence as the decided block carries, as with CometBFT.
+        votes = tuple(
+            VoteInfo(
+                validator_address=address,
+                power=power,
+                block_id_flag=BLOCK_ID_FLAG_ABSENT if address in missing else BLOCK_ID_FLAG_COMMIT,
+            )
+            for address, power in self._addresses(self._state.last_validators)
+        )
+        last_commit = CommitInfo(votes=votes)
         txs = self._app.prepare_proposal(
             PrepareProposalRequest(
                 txs=candidates,
@@ -438,6 +450,8 @@ class SoloNode:
                 height=height,
                 time_ns=time_ns,
                 proposer_address=proposer,
+                local_last_commit=last_commit,
+                misbehavior=tuple(misbehavior),
             )
         )
         if not self._app.process_proposal(
@@ -448,22 +462,12 @@ class SoloNode:
             raise SoloError(f"the application rejected its own proposal at height {height}")
         if self._on_block is not None:
             self._on_block(height, time_ns, txs)
-        missing = frozenset(absent)
-        # The last commit: the votes of the set that signed the previous block.
-        votes = tuple(
-            VoteInfo(
-                validator_address=address,
-                power=power,
-                block_id_flag=BLOCK_ID_FLAG_ABSENT if address in missing else BLOCK_ID_FLAG_COMMIT,
-            )
-            for address, power in self._addresses(self._state.last_validators)
-        )
         request = FinalizeBlockRequest(
             height=height,
             time_ns=time_ns,
             txs=txs,
             proposer_address=proposer,
-            decided_last_commit=CommitInfo(votes=votes),
+            decided_last_commit=last_commit,
             misbehavior=tuple(misbehavior),
         )
         if self._on_finalize is not None:

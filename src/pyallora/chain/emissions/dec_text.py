@@ -22,12 +22,14 @@ decode error.
 
 from __future__ import annotations
 
-import functools
+from typing import Final
 
+from pyallora.chain.store.memo import MemoTable
 from pyallora.core.dec import ZERO, Dec, dec, to_text
 from pyallora.core.dectext import (
     NAN_TEXT,
     canonical_dec_text,
+    format_dec_text,
     is_dec_text,
     parse_dec_text,
     plain_dec_text,
@@ -103,20 +105,22 @@ def dec_from_text(text: str) -> Dec:
     """
     if not isinstance(text, str):
         validate_finite_dec_text(text)
-    return _dec_from_text_cached(text)
+    return _FROM_TEXT.get_or_compute(text, _compute_dec_from_text)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _dec_from_text_cached(text: str) -> Dec:
-    """Memoised body of :func:`dec_from_text` (``mpfr`` values are immutable).
+def _compute_dec_from_text(text: str) -> Dec:
+    """Uncached body of :func:`dec_from_text` (``mpfr`` values are immutable).
 
     A pure function of the text: :func:`~pyallora.core.dec.dec` converts under
     :data:`~pyallora.core.dec.CONTEXT`, never the caller's context.
     """
-    validate_finite_dec_text(text)
+    parsed = parse_dec_text(text)  # the grammar check of validate_finite_dec_text
+    if is_nan_dec_text(text):
+        raise InvalidDecError("NaN is not permitted here")
     if text == "":
         return ZERO
-    return dec(canonical_dec_text(text))
+    # format_dec_text(parse_dec_text(text)) is canonical_dec_text(text), parsed once.
+    return dec(format_dec_text(parsed))
 
 
 def dec_to_field_text(value: Dec) -> str:
@@ -135,16 +139,24 @@ def dec_to_field_text(value: Dec) -> str:
     >>> dec_to_field_text(dec_from_text("55000.0")), dec_to_field_text(dec_from_text("1E+40"))
     ('55000.0', '1E+40')
     """
-    return _dec_to_field_text_cached(value)
+    if type(value) is not _DEC_TYPE:
+        return _compute_field_text(value)
+    return _FIELD_TEXT.get_or_compute(value, _compute_field_text)
 
 
-@functools.lru_cache(maxsize=1 << 16, typed=True)
-def _dec_to_field_text_cached(value: Dec) -> str:
-    """Memoised body of :func:`dec_to_field_text`.
+def _compute_field_text(value: Dec) -> str:
+    """Uncached body of :func:`dec_to_field_text`.
 
-    Keyed by the (immutable) ``mpfr`` value: equal values (``0`` and ``-0`` included) print
-    the same text, since :func:`~pyallora.core.dec.to_text` depends on the value only.
-    ``typed`` keeps an ``int`` key from sharing an entry with an equal ``mpfr``; non-finite
-    values raise on every call (exceptions are not cached; NaN never equals a key).
+    Memoised by the (immutable) ``mpfr`` value only: equal values (``0`` and ``-0``
+    included) print the same text, since :func:`~pyallora.core.dec.to_text` depends on the
+    value only; other argument types are never memoised. Non-finite values raise on every
+    call (exceptions are not memoised; NaN never equals a key).
     """
     return canonical_dec_text(to_text(value))
+
+
+# Dicts of strings and mpfr values only: the garbage collector never traverses them (an
+# lru_cache keeps a linked list of tracked nodes, which it would).
+_FROM_TEXT: Final[MemoTable[str, Dec]] = MemoTable(1 << 16)
+_FIELD_TEXT: Final[MemoTable[Dec, str]] = MemoTable(1 << 16)
+_DEC_TYPE: Final = type(ZERO)

@@ -48,6 +48,8 @@ from pyallora.chain.emissions.params import (
     set_reference_compat,
 )
 from pyallora.chain.emissions.registration import state as registration
+from pyallora.chain.emissions.rewards import state as rewards
+from pyallora.chain.emissions.rewards.regret_codec import RegretKey
 from pyallora.chain.emissions.stake import state as stake
 from pyallora.chain.emissions.topics import state as topics
 from pyallora.chain.module import GenesisError, JSONObject
@@ -217,22 +219,45 @@ def _topic_height_message(name: str, table: Map[tuple[int, int], Any], attr: str
     return _Field(name=name, load=load, dump=dump)
 
 
-def _topic_actor_actor_regret(name: str, table: Map[tuple[int, str, str], Any]) -> _Field:
-    """``{topic_id, actor_id1, actor_id2, timestamped_value}`` entries."""
+def _regrets(name: str, family: str) -> _Field:
+    """A regret family: ``{topic_id, actor_id, timestamped_value}`` entries (one participant)
+    or ``{topic_id, actor_id1, actor_id2, timestamped_value}`` (two), values as exact text."""
+    single = family in rewards.REGRET_SINGLE_FAMILIES
+    entry = _entry_type(name)
 
     def load(store: KVStore, entries: Iterable[Any]) -> None:
+        tables: dict[int, dict[RegretKey, bytes]] = {}
         for item in entries:
-            table.set(
-                store, (item.topic_id, item.actor_id1, item.actor_id2), item.timestamped_value
+            table = tables.get(item.topic_id)
+            if table is None:
+                table = rewards.get_regret_table(store, family, item.topic_id)
+                tables[item.topic_id] = table
+            key = (item.actor_id,) if single else (item.actor_id1, item.actor_id2)
+            stamped = item.timestamped_value
+            table[key] = rewards.encode_stored_regret(
+                rewards.Regret(block_height=stamped.block_height, value=_dec(stamped.value))
             )
+        for topic_id, table in sorted(tables.items()):
+            rewards.set_regret_table(store, family, topic_id, table)
 
     def dump(store: ReadableKVStore) -> list[Message]:
-        return [
-            g.TopicIdActorIdActorIdTimestampedValue(
-                topic_id=topic_id, actor_id1=first, actor_id2=second, timestamped_value=value
+        out: list[Message] = []
+        for topic_id, key, regret in rewards.iterate_regrets(store, family):
+            value = types_pb2.TimestampedValue(
+                block_height=regret.block_height, value=format_exact_dec(regret.value)
             )
-            for (topic_id, first, second), value in table.iterate(store)
-        ]
+            if single:
+                out.append(entry(topic_id=topic_id, actor_id=key[0], timestamped_value=value))
+            else:
+                out.append(
+                    entry(
+                        topic_id=topic_id,
+                        actor_id1=key[0],
+                        actor_id2=key[1],
+                        timestamped_value=value,
+                    )
+                )
+        return out
 
     return _Field(name=name, load=load, dump=dump)
 
@@ -544,33 +569,14 @@ FIELDS: Final[tuple[_Field, ...]] = (
     _topic_actor_scalar(
         "count_forecaster_inclusions_in_topic", stores.COUNT_FORECASTER_INCLUSIONS_IN_TOPIC, "uint"
     ),
-    _topic_actor_message(
-        "inferer_network_regrets", stores.INFERER_NETWORK_REGRETS, "timestamped_value"
-    ),
-    _topic_actor_message(
-        "forecaster_network_regrets", stores.FORECASTER_NETWORK_REGRETS, "timestamped_value"
-    ),
-    _topic_actor_actor_regret(
-        "one_in_forecaster_network_regrets", stores.ONE_IN_FORECASTER_NETWORK_REGRETS
-    ),
-    _topic_actor_message(
-        "naive_inferer_network_regrets", stores.NAIVE_INFERER_NETWORK_REGRETS, "timestamped_value"
-    ),
-    _topic_actor_actor_regret(
-        "one_out_inferer_inferer_network_regrets", stores.ONE_OUT_INFERER_INFERER_NETWORK_REGRETS
-    ),
-    _topic_actor_actor_regret(
-        "one_out_inferer_forecaster_network_regrets",
-        stores.ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS,
-    ),
-    _topic_actor_actor_regret(
-        "one_out_forecaster_inferer_network_regrets",
-        stores.ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS,
-    ),
-    _topic_actor_actor_regret(
-        "one_out_forecaster_forecaster_network_regrets",
-        stores.ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS,
-    ),
+    _regrets("inferer_network_regrets", "inferer"),
+    _regrets("forecaster_network_regrets", "forecaster"),
+    _regrets("one_in_forecaster_network_regrets", "one_in_forecaster_inferer"),
+    _regrets("naive_inferer_network_regrets", "naive_inferer"),
+    _regrets("one_out_inferer_inferer_network_regrets", "one_out_inferer_inferer"),
+    _regrets("one_out_inferer_forecaster_network_regrets", "one_out_inferer_forecaster"),
+    _regrets("one_out_forecaster_inferer_network_regrets", "one_out_forecaster_inferer"),
+    _regrets("one_out_forecaster_forecaster_network_regrets", "one_out_forecaster_forecaster"),
 )
 """Every repeated ``GenesisState`` field but the admins, with its store."""
 

@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
-from pyallora.chain.emissions.dec_text import dec_from_text, parse_dec_text, plain_dec_text
+from pyallora.chain.emissions.dec_text import dec_from_text, parse_dec_text
 from pyallora.chain.store.collections import CodecError, JsonValue, KeyCodec, Map
 from pyallora.chain.store.kv import ReadableKVStore, compute_prefix_end
 from pyallora.core.dec import Dec, is_finite
+from pyallora.core.dectext import MAX_EXPONENT, MIN_EXPONENT
 from pyallora.core.errors import InvalidDecError
 
 K1 = TypeVar("K1")
@@ -145,10 +146,15 @@ def format_exact_dec(value: Dec) -> str:
     sign = "-" if numerator < 0 else ""
     if exponent >= 0:
         return sign + significant + "0" * exponent
-    try:
-        return sign + plain_dec_text(f"{significant}E{exponent}")
-    except InvalidDecError as exc:
-        raise CodecError(f"Dec {value} is too small to store: {exc}") from exc
+    # The positional text of significant·10^exponent (plain_dec_text of that Dec text),
+    # within the Dec grammar's exponent limits.
+    adjusted = exponent + len(significant) - 1
+    if exponent < MIN_EXPONENT or not MIN_EXPONENT <= adjusted <= MAX_EXPONENT:
+        raise CodecError(f"Dec {value} is too small to store: exponent {exponent}")
+    point = len(significant) + exponent
+    if point <= 0:
+        return sign + "0." + "0" * -point + significant
+    return sign + significant[:point] + "." + significant[point:]
 
 
 def parse_exact_dec(text: str) -> Dec:

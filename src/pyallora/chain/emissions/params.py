@@ -44,6 +44,7 @@ from pyallora.chain.emissions.errors import (
 from pyallora.chain.emissions.heights import MAX_BLOCK_DELAY, is_block_delay
 from pyallora.chain.store.collections import CodecError, Item, JsonValue, ProtoValue
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
+from pyallora.chain.store.memo import MemoTable
 from pyallora.core.dec import Dec
 from pyallora.core.dectext import canonical_dec_text
 from pyallora.core.errors import InvalidDecError
@@ -432,7 +433,14 @@ def set_params(store: KVStore, params: EmissionsParams) -> None:
 
 def is_reference_compat(store: ReadableKVStore) -> bool:
     """Whether the chain reproduces the reference quirks of Appendix C (genesis switch)."""
-    return CONFIG.get_or(store, False)
+    data = store.get(CONFIG.prefix)
+    if data is None:
+        return False
+    # Memoised decode of the stored bytes (read by every payload and every end block).
+    return _COMPAT_BY_BYTES.get_or_compute(data, CONFIG.codec.decode)
+
+
+_COMPAT_BY_BYTES: Final[MemoTable[bytes, bool]] = MemoTable(16)
 
 
 def set_reference_compat(store: KVStore, value: bool) -> None:

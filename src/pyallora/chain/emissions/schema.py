@@ -28,7 +28,8 @@ endian), heights ``int64`` (sign-flipped big endian), addresses NUL-terminated b
 every map iterates in the reference's key order (PROTOCOL.md §10 "Determinism"). Values:
 ``Int`` = decimal text, ``Dec`` = exact decimal text
 (:func:`pyallora.chain.emissions.keys.format_exact_dec`), ``set`` = empty value, protobuf
-records serialized deterministically.
+records serialized deterministically; the regrets of a family in a topic are one binary table
+(:mod:`pyallora.chain.emissions.rewards.regret_codec`).
 """
 
 from __future__ import annotations
@@ -369,56 +370,58 @@ REWARD_CURRENT_BLOCK_EMISSION: Final = _row(
 # --- 0x9_: regrets (§2.9) ---------------------------------------------------------------------
 
 INFERER_NETWORK_REGRETS: Final = _row(
-    0x90, "inferer_network_regrets", "map: (topic_id, inferer) -> emissions.v3.TimestampedValue"
+    0x90,
+    "inferer_network_regrets",
+    "map: topic_id -> regret table (inferer) -> (height, exact Dec)",
 )
 """Inferer regrets."""
 
 FORECASTER_NETWORK_REGRETS: Final = _row(
     0x91,
     "forecaster_network_regrets",
-    "map: (topic_id, forecaster) -> emissions.v3.TimestampedValue",
+    "map: topic_id -> regret table (forecaster) -> (height, exact Dec)",
 )
 """Forecaster regrets."""
 
 ONE_IN_FORECASTER_NETWORK_REGRETS: Final = _row(
     0x92,
     "one_in_forecaster_network_regrets",
-    "map: (topic_id, forecaster, inferer) -> emissions.v3.TimestampedValue",
+    "map: topic_id -> regret table (forecaster, inferer) -> (height, exact Dec)",
 )
 """One-in forecaster regrets."""
 
 NAIVE_INFERER_NETWORK_REGRETS: Final = _row(
     0x93,
     "naive_inferer_network_regrets",
-    "map: (topic_id, inferer) -> emissions.v3.TimestampedValue",
+    "map: topic_id -> regret table (inferer) -> (height, exact Dec)",
 )
 """Naive inferer regrets."""
 
 ONE_OUT_INFERER_INFERER_NETWORK_REGRETS: Final = _row(
     0x94,
     "one_out_inferer_inferer_network_regrets",
-    "map: (topic_id, inferer, inferer) -> emissions.v3.TimestampedValue",
+    "map: topic_id -> regret table (inferer, inferer) -> (height, exact Dec)",
 )
 """One-out inferer/inferer regrets."""
 
 ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS: Final = _row(
     0x95,
     "one_out_inferer_forecaster_network_regrets",
-    "map: (topic_id, inferer, forecaster) -> emissions.v3.TimestampedValue",
+    "map: topic_id -> regret table (inferer, forecaster) -> (height, exact Dec)",
 )
 """One-out inferer/forecaster regrets."""
 
 ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS: Final = _row(
     0x96,
     "one_out_forecaster_inferer_network_regrets",
-    "map: (topic_id, forecaster, inferer) -> emissions.v3.TimestampedValue",
+    "map: topic_id -> regret table (forecaster, inferer) -> (height, exact Dec)",
 )
 """One-out forecaster/inferer regrets."""
 
 ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS: Final = _row(
     0x97,
     "one_out_forecaster_forecaster_network_regrets",
-    "map: (topic_id, forecaster, forecaster) -> emissions.v3.TimestampedValue",
+    "map: topic_id -> regret table (forecaster, forecaster) -> (height, exact Dec)",
 )
 """One-out forecaster/forecaster regrets."""
 

@@ -46,6 +46,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from pyallora.chain.store.memo import MemoTable
 from pyallora.chain.tx.errors import InvalidRequestError, TxDecodeError, UnauthorizedError
 from pyallora.core import crypto
 from pyallora.core.dectext import canonical_dec_text
@@ -146,9 +147,17 @@ def pubkey_address(public_key: bytes) -> str:
     """``bech32("allo", RIPEMD-160(SHA-256(key)))`` of the raw key bytes.
 
     Like the reference, the address is a hash of the bytes: the point is not validated here
-    (a key that is not a valid point fails at signature verification instead).
+    (a key that is not a valid point fails at signature verification instead). Memoised by
+    the key (a pure function of the bytes): every payload checks its actors against it.
     """
+    return _ADDRESSES.get_or_compute(bytes(public_key), _compute_pubkey_address)
+
+
+def _compute_pubkey_address(public_key: bytes) -> str:
     return crypto.encode_address(crypto.ripemd160(crypto.sha256(public_key)))
+
+
+_ADDRESSES: Final[MemoTable[bytes, str]] = MemoTable(1 << 16)
 
 
 def validate_actor_matches_pubkey(actor: str, public_key: bytes, *, field: str) -> None:

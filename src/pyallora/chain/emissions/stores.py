@@ -8,9 +8,11 @@ submission and reward packages build their ``get_``/``set_`` accessors on these 
 they must not declare a second collection over the same prefix.
 
 Conventions: ``(topic, address)`` keys are :data:`TOPIC_ACTOR_KEY`; ``(topic, nonce height)``
-keys :data:`TOPIC_HEIGHT_KEY`; three-part regret keys :data:`TOPIC_ACTOR_ACTOR_KEY`; Decs are
+keys :data:`TOPIC_HEIGHT_KEY`; three-part keys :data:`TOPIC_ACTOR_ACTOR_KEY`; Decs are
 :data:`~pyallora.chain.emissions.keys.DEC_VALUE` (exact text); records are their
-``emissions.v3`` protobuf messages; heights and counters are ``Int`` text.
+``emissions.v3`` protobuf messages; heights and counters are ``Int`` text; regrets are one
+binary table per (family, topic) with exact values
+(:mod:`~pyallora.chain.emissions.rewards.regret_codec`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Final
 
 from pyallora.chain.emissions import schema
 from pyallora.chain.emissions.keys import DEC_VALUE, TOPIC_ID_LIST_VALUE, UNIT_VALUE, TripleKey
+from pyallora.chain.emissions.rewards.regret_codec import PAIR_REGRET_TABLE, SINGLE_REGRET_TABLE
 from pyallora.chain.store.collections import (
     ADDRESS_KEY,
     INT64_KEY,
@@ -40,7 +43,6 @@ TOPIC_HEIGHT_KEY: Final = PairKey(UINT64_KEY, INT64_KEY)
 TOPIC_ACTOR_ACTOR_KEY: Final = TripleKey(UINT64_KEY, ADDRESS_KEY, ADDRESS_KEY)
 """``(topic_id, address, address)``."""
 
-_TIMESTAMPED: Final = ProtoValue(types_pb2.TimestampedValue)
 _SCORE: Final = ProtoValue(types_pb2.Score)
 _SCORES: Final = ProtoValue(types_pb2.Scores)
 
@@ -134,25 +136,30 @@ REWARD_CURRENT_BLOCK_EMISSION: Final = Item(schema.REWARD_CURRENT_BLOCK_EMISSION
 
 # --- §2.9 regrets ----------------------------------------------------------------------------
 
-INFERER_NETWORK_REGRETS: Final = Map(schema.INFERER_NETWORK_REGRETS, TOPIC_ACTOR_KEY, _TIMESTAMPED)
+# One record per (family, topic): the whole table of the family's regrets in the topic
+# (:mod:`pyallora.chain.emissions.rewards.regret_codec`).
+
+INFERER_NETWORK_REGRETS: Final = Map(
+    schema.INFERER_NETWORK_REGRETS, UINT64_KEY, SINGLE_REGRET_TABLE
+)
 FORECASTER_NETWORK_REGRETS: Final = Map(
-    schema.FORECASTER_NETWORK_REGRETS, TOPIC_ACTOR_KEY, _TIMESTAMPED
+    schema.FORECASTER_NETWORK_REGRETS, UINT64_KEY, SINGLE_REGRET_TABLE
 )
 ONE_IN_FORECASTER_NETWORK_REGRETS: Final = Map(
-    schema.ONE_IN_FORECASTER_NETWORK_REGRETS, TOPIC_ACTOR_ACTOR_KEY, _TIMESTAMPED
+    schema.ONE_IN_FORECASTER_NETWORK_REGRETS, UINT64_KEY, PAIR_REGRET_TABLE
 )
 NAIVE_INFERER_NETWORK_REGRETS: Final = Map(
-    schema.NAIVE_INFERER_NETWORK_REGRETS, TOPIC_ACTOR_KEY, _TIMESTAMPED
+    schema.NAIVE_INFERER_NETWORK_REGRETS, UINT64_KEY, SINGLE_REGRET_TABLE
 )
 ONE_OUT_INFERER_INFERER_NETWORK_REGRETS: Final = Map(
-    schema.ONE_OUT_INFERER_INFERER_NETWORK_REGRETS, TOPIC_ACTOR_ACTOR_KEY, _TIMESTAMPED
+    schema.ONE_OUT_INFERER_INFERER_NETWORK_REGRETS, UINT64_KEY, PAIR_REGRET_TABLE
 )
 ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS: Final = Map(
-    schema.ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS, TOPIC_ACTOR_ACTOR_KEY, _TIMESTAMPED
+    schema.ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS, UINT64_KEY, PAIR_REGRET_TABLE
 )
 ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS: Final = Map(
-    schema.ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS, TOPIC_ACTOR_ACTOR_KEY, _TIMESTAMPED
+    schema.ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS, UINT64_KEY, PAIR_REGRET_TABLE
 )
 ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS: Final = Map(
-    schema.ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS, TOPIC_ACTOR_ACTOR_KEY, _TIMESTAMPED
+    schema.ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS, UINT64_KEY, PAIR_REGRET_TABLE
 )

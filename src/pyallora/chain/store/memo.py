@@ -43,5 +43,13 @@ class MemoTable(Generic[K, V]):
         values[key] = value
         return value
 
+    def remember(self, key: K, value: V) -> None:
+        """Record ``value`` as the result for ``key``: only for a value the function is known
+        to return for it (e.g. a decoder fed the output of its encoder)."""
+        values = self._values
+        if key not in values and len(values) >= self._capacity:
+            values.clear()
+        values[key] = value
+
     def __len__(self) -> int:
         return len(self._values)

@@ -366,6 +366,7 @@ def close_reputer_nonce(ctx: Context, store: KVStore, topic_id: int, nonce: int)
     reports: list[ReputerReport] = []
     consumed: list[str] = []
     open_nonces = get_unfulfilled_reputer_nonces(store, topic_id)
+    archived: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
     for address in members:
         stored = get_latest_loss_bundle(store, topic_id, address)
         if stored is None:
@@ -379,7 +380,9 @@ def close_reputer_nonce(ctx: Context, store: KVStore, topic_id: int, nonce: int)
         authority = get_stake_reputer_authority(store, topic_id, address)
         if authority < params.required_minimum_stake:
             continue
-        inferers, forecasters = _archived_workers(store, topic_id, bundle_nonce)
+        if bundle_nonce not in archived:
+            archived[bundle_nonce] = _archived_workers(store, topic_id, bundle_nonce)
+        inferers, forecasters = archived[bundle_nonce]
         filtered = types_pb2.ReputerValueBundle()
         filtered.CopyFrom(stored)
         filtered.value_bundle.CopyFrom(

@@ -214,7 +214,7 @@ def pay_topic_rewards(
         )
         for bundle in get_archived_loss_bundles(store, topic_id, nonce)
     ]
-    before = load_synthesis_state(store, topic, params, nonce=nonce)
+    before = load_synthesis_state(store, topic, params, nonce=nonce, with_regrets=False)
     result = compute_reward_round(
         network_losses=value_bundle_to_engine(losses),
         reports=reports,

@@ -16,17 +16,19 @@ Collections are declared once in :mod:`pyallora.chain.emissions.stores`; these a
   stays bounded; under ``reference_compat`` they are kept, as in the reference.
 * **Regrets** are ``TimestampedValue {block_height, value}``; an absent entry reads as the
   topic's initial regret (§2.9). The one-in self regret R⁺_{k,k} is kept under
-  ``(k, k)`` of the one-in table, as the reference does.
+  ``(k, k)`` of the one-in table, as the reference does. Each family of a topic is stored as
+  one table with exact values (:mod:`~pyallora.chain.emissions.rewards.regret_codec`): the
+  loss round reads and rewrites whole tables; queries print the canonical 34-digit text.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from pyallora.chain.emissions.dec_text import dec_from_text, dec_to_field_text
+from pyallora.chain.emissions.rewards.regret_codec import RegretKey, decode_regret, encode_regret
 from pyallora.chain.emissions.stores import (
     COUNT_FORECASTER_INCLUSIONS_IN_TOPIC,
     COUNT_INFERER_INCLUSIONS_IN_TOPIC,
@@ -54,12 +56,12 @@ from pyallora.chain.emissions.stores import (
     REPUTER_SCORE_EMAS,
     REPUTER_SCORES_BY_BLOCK,
     REWARD_CURRENT_BLOCK_EMISSION,
-    TOPIC_ACTOR_ACTOR_KEY,
     TOPIC_ACTOR_KEY,
     TOPIC_HEIGHT_KEY,
 )
 from pyallora.chain.store.collections import Map
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
+from pyallora.chain.store.memo import MemoTable
 from pyallora.core.dec import ONE, ZERO, Dec
 from pyallora.proto.emissions.v3 import types_pb2
 
@@ -141,11 +143,23 @@ def score_from_proto(message: types_pb2.Score) -> ScoreRecord:
 
 
 def get_score_ema(store: ReadableKVStore, role: str, topic_id: int, address: str) -> ScoreRecord:
-    """The actor's score EMA in the role (height 0, score 0 when never scored)."""
-    stored = _EMAS[role].get(store, (topic_id, address))
-    if stored is None:
+    """The actor's score EMA in the role (height 0, score 0 when never scored).
+
+    The decode is memoised by the stored bytes (a pure function of them; the record is
+    frozen): a forecast's admission ranks its elements by their inferers' EMAs.
+    """
+    data = store.get(_EMAS[role].encode_key((topic_id, address)))
+    if data is None:
         return ScoreRecord(topic_id=topic_id, block_height=0, address=address, score=ZERO)
-    return score_from_proto(stored)
+    return _SCORES_BY_BYTES.get_or_compute(data, _decode_score)
+
+
+def _decode_score(data: bytes) -> ScoreRecord:
+    return score_from_proto(INFERER_SCORE_EMAS.value_codec.decode(data))
+
+
+# Every EMA table stores the same ``ProtoValue(Score)`` codec.
+_SCORES_BY_BYTES: Final[MemoTable[bytes, ScoreRecord]] = MemoTable(1 << 14)
 
 
 def get_stored_score_ema(
@@ -390,21 +404,29 @@ def set_reward_current_block_emission(store: KVStore, amount: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # Regrets (§2.9)
 
-REGRET_PAIR_TABLES: Final[dict[str, Map[tuple[int, str], types_pb2.TimestampedValue]]] = {
+REGRET_SINGLE_FAMILIES: Final = ("inferer", "forecaster", "naive_inferer")
+"""Regret families keyed by one participant (engine family names)."""
+
+REGRET_PAIR_FAMILIES: Final = (
+    "one_out_inferer_inferer",
+    "one_out_inferer_forecaster",
+    "one_out_forecaster_inferer",
+    "one_out_forecaster_forecaster",
+    "one_in_forecaster_inferer",
+)
+"""Regret families keyed by two participants (engine family names)."""
+
+REGRET_TABLES: Final[dict[str, Map[int, dict[RegretKey, bytes]]]] = {
     "inferer": INFERER_NETWORK_REGRETS,
     "forecaster": FORECASTER_NETWORK_REGRETS,
     "naive_inferer": NAIVE_INFERER_NETWORK_REGRETS,
-}
-"""Regret families keyed by one participant (engine family name → table)."""
-
-REGRET_TRIPLE_TABLES: Final[dict[str, Map[tuple[int, str, str], types_pb2.TimestampedValue]]] = {
     "one_out_inferer_inferer": ONE_OUT_INFERER_INFERER_NETWORK_REGRETS,
     "one_out_inferer_forecaster": ONE_OUT_INFERER_FORECASTER_NETWORK_REGRETS,
     "one_out_forecaster_inferer": ONE_OUT_FORECASTER_INFERER_NETWORK_REGRETS,
     "one_out_forecaster_forecaster": ONE_OUT_FORECASTER_FORECASTER_NETWORK_REGRETS,
     "one_in_forecaster_inferer": ONE_IN_FORECASTER_NETWORK_REGRETS,
 }
-"""Regret families keyed by two participants (engine family name → table)."""
+"""Every stored regret family (engine family name → its per-topic table)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -415,75 +437,81 @@ class Regret:
     value: Dec
 
 
-def _regret_from_proto(message: types_pb2.TimestampedValue) -> Regret:
-    return Regret(block_height=message.block_height, value=dec_from_text(message.value))
+def _regret_key(family: str, first: str, second: str) -> RegretKey:
+    return (first,) if family in REGRET_SINGLE_FAMILIES else (first, second)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _regret_from_stored_bytes(data: bytes) -> Regret:
-    """Memoised decode of a stored ``TimestampedValue``: a pure function of the bytes.
-
-    Regrets are re-read at every epoch end while most are unchanged; :class:`Regret` is
-    frozen and holds an immutable ``mpfr``, so sharing it is safe.
-    """
-    # Every regret table stores the same ``ProtoValue(TimestampedValue)`` codec.
-    return _regret_from_proto(INFERER_NETWORK_REGRETS.value_codec.decode(data))
+def encode_stored_regret(regret: Regret) -> bytes:
+    """The stored bytes of one regret (exact: :func:`decode_stored_regret` gives it back)."""
+    return encode_regret(regret.block_height, regret.value)
 
 
-def _regret_to_proto(regret: Regret) -> types_pb2.TimestampedValue:
-    return types_pb2.TimestampedValue(
-        block_height=regret.block_height, value=dec_to_field_text(regret.value)
-    )
+def decode_stored_regret(data: bytes) -> Regret:
+    """The regret of stored bytes."""
+    height, value = decode_regret(data)
+    return Regret(block_height=height, value=value)
+
+
+def get_regret_table(store: ReadableKVStore, family: str, topic_id: int) -> dict[RegretKey, bytes]:
+    """The family's stored regrets in the topic, ``key → encoded regret``, in key order
+    (keys: ``(participant,)`` or ``(first, second)``; empty when none)."""
+    return REGRET_TABLES[family].get(store, topic_id) or {}
+
+
+def set_regret_table(
+    store: KVStore, family: str, topic_id: int, table: Mapping[RegretKey, bytes]
+) -> None:
+    """Store the family's whole table in the topic (none stored when empty)."""
+    if table:
+        REGRET_TABLES[family].set(store, topic_id, dict(table))
+    else:
+        REGRET_TABLES[family].delete(store, topic_id)
 
 
 def get_regret(
     store: ReadableKVStore, family: str, topic_id: int, first: str, second: str = ""
 ) -> Regret | None:
     """A stored regret of ``family`` (``second`` for the two-participant families)."""
-    if family in REGRET_PAIR_TABLES:
-        stored = REGRET_PAIR_TABLES[family].get(store, (topic_id, first))
-    else:
-        stored = REGRET_TRIPLE_TABLES[family].get(store, (topic_id, first, second))
-    return None if stored is None else _regret_from_proto(stored)
+    data = get_regret_table(store, family, topic_id).get(_regret_key(family, first, second))
+    return None if data is None else decode_stored_regret(data)
 
 
 def set_regret(
     store: KVStore, family: str, topic_id: int, regret: Regret, first: str, second: str = ""
 ) -> None:
-    """Store a regret of ``family``."""
-    if family in REGRET_PAIR_TABLES:
-        REGRET_PAIR_TABLES[family].set(store, (topic_id, first), _regret_to_proto(regret))
-    else:
-        REGRET_TRIPLE_TABLES[family].set(store, (topic_id, first, second), _regret_to_proto(regret))
+    """Store one regret of ``family`` (rewrites the topic's table of the family)."""
+    table = get_regret_table(store, family, topic_id)
+    table[_regret_key(family, first, second)] = encode_stored_regret(regret)
+    set_regret_table(store, family, topic_id, table)
+
+
+def regret_to_proto(regret: Regret) -> types_pb2.TimestampedValue:
+    """The query form of a regret: its height and the canonical 34-digit text of its value."""
+    return types_pb2.TimestampedValue(
+        block_height=regret.block_height, value=dec_to_field_text(regret.value)
+    )
 
 
 def get_stored_regret(
     store: ReadableKVStore, family: str, topic_id: int, first: str, second: str = ""
 ) -> types_pb2.TimestampedValue | None:
-    """A regret of ``family`` exactly as stored (what queries answer), or ``None``."""
-    if family in REGRET_PAIR_TABLES:
-        return REGRET_PAIR_TABLES[family].get(store, (topic_id, first))
-    return REGRET_TRIPLE_TABLES[family].get(store, (topic_id, first, second))
+    """A regret of ``family`` as queries answer it (:func:`regret_to_proto`), or ``None``."""
+    regret = get_regret(store, family, topic_id, first, second)
+    return None if regret is None else regret_to_proto(regret)
 
 
-def iterate_pair_regrets(
-    store: ReadableKVStore, family: str, topic_id: int
-) -> Iterator[tuple[str, Regret]]:
-    """``(participant, regret)`` of a one-participant family in the topic."""
-    for (_, address), data in REGRET_PAIR_TABLES[family].iterate_raw_values(
-        store, key_prefix=TOPIC_ACTOR_KEY.encode_prefix(topic_id)
-    ):
-        yield address, _regret_from_stored_bytes(data)
-
-
-def iterate_triple_regrets(
-    store: ReadableKVStore, family: str, topic_id: int
-) -> Iterator[tuple[tuple[str, str], Regret]]:
-    """``((first, second), regret)`` of a two-participant family in the topic."""
-    for (_, first, second), data in REGRET_TRIPLE_TABLES[family].iterate_raw_values(
-        store, key_prefix=TOPIC_ACTOR_ACTOR_KEY.encode_prefix1(topic_id)
-    ):
-        yield (first, second), _regret_from_stored_bytes(data)
+def iterate_regrets(
+    store: ReadableKVStore, family: str, topic_id: int | None = None
+) -> Iterator[tuple[int, RegretKey, Regret]]:
+    """``(topic, key, regret)`` of a family, by topic then key (one topic if given)."""
+    table = REGRET_TABLES[family]
+    if topic_id is not None:
+        for key, data in get_regret_table(store, family, topic_id).items():
+            yield topic_id, key, decode_stored_regret(data)
+        return
+    for topic, entries in table.iterate(store):
+        for key, data in entries.items():
+            yield topic, key, decode_stored_regret(data)
 
 
 def build_regret_response_value(

@@ -14,8 +14,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import replace
+from typing import TypeVar
 
 from pyallora.chain.context import Context
 from pyallora.chain.emissions.dec_text import dec_from_text, dec_to_field_text
@@ -26,28 +27,31 @@ from pyallora.chain.emissions.events import (
 )
 from pyallora.chain.emissions.nonces.state import get_latest_network_loss_bundle
 from pyallora.chain.emissions.params import EmissionsParams
+from pyallora.chain.emissions.rewards.regret_codec import (
+    RegretKey,
+    decode_regret_values,
+    encode_regrets,
+)
 from pyallora.chain.emissions.rewards.state import (
     FORECASTER,
     INFERER,
-    REGRET_PAIR_TABLES,
-    REGRET_TRIPLE_TABLES,
+    REGRET_PAIR_FAMILIES,
+    REGRET_SINGLE_FAMILIES,
     REPUTER,
-    Regret,
     ScoreRecord,
     get_previous_forecaster_score_ratio,
+    get_regret_table,
     get_role_fraction_table,
     get_role_inclusion_table,
     get_topic_score_quantile,
-    iterate_pair_regrets,
     iterate_recent_scores,
     iterate_score_emas,
     iterate_topic_values,
-    iterate_triple_regrets,
     set_inclusion_count,
     set_listening_coefficient,
     set_previous_forecaster_score_ratio,
     set_previous_reward_fraction,
-    set_regret,
+    set_regret_table,
     set_score_ema,
     set_scores_at_block,
     set_topic_score_quantile,
@@ -59,6 +63,8 @@ from pyallora.core.dec import Dec, dec, with_dec_context
 from pyallora.synthesis.epoch import LossRound, RewardRound
 from pyallora.synthesis.params import SynthesisParams
 from pyallora.synthesis.types import REGRET_FAMILIES, PairKey, RegretState, SynthesisState
+
+_K = TypeVar("_K", bound=Hashable)
 
 
 def compute_synthesis_params(topic: Topic, params: EmissionsParams) -> SynthesisParams:
@@ -99,16 +105,17 @@ def compute_synthesis_params(topic: Topic, params: EmissionsParams) -> Synthesis
 def _load_regrets(store: ReadableKVStore, topic_id: int) -> RegretState:
     singles: dict[str, dict[str, Dec]] = {
         family: {
-            address: regret.value
-            for address, regret in iterate_pair_regrets(store, family, topic_id)
+            key[0]: value
+            for key, value in decode_regret_values(get_regret_table(store, family, topic_id))
         }
-        for family in sorted(REGRET_PAIR_TABLES)
+        for family in REGRET_SINGLE_FAMILIES
     }
     pairs: dict[str, dict[PairKey, Dec]] = {
         family: {
-            key: regret.value for key, regret in iterate_triple_regrets(store, family, topic_id)
+            (key[0], key[1]): value
+            for key, value in decode_regret_values(get_regret_table(store, family, topic_id))
         }
-        for family in sorted(REGRET_TRIPLE_TABLES)
+        for family in REGRET_PAIR_FAMILIES
     }
     # R⁺_{k,k} lives at (k, k) of the one-in table, as in the reference.
     one_in_self = {
@@ -154,11 +161,18 @@ def _load_emas(store: ReadableKVStore, role: str, topic_id: int) -> dict[str, De
 
 @with_dec_context
 def load_synthesis_state(
-    store: ReadableKVStore, topic: Topic, params: EmissionsParams, *, nonce: int
+    store: ReadableKVStore,
+    topic: Topic,
+    params: EmissionsParams,
+    *,
+    nonce: int,
+    with_regrets: bool = True,
 ) -> SynthesisState:
     """The engine state of ``topic`` as stored, for a round about ``nonce`` (module docstring).
 
-    Recent scores are those of nonces before ``nonce``.
+    Recent scores are those of nonces before ``nonce``. ``with_regrets=False`` leaves the
+    regrets out (an empty :class:`~pyallora.synthesis.types.RegretState`): the reward round
+    (SYNTHESIS.md §10-§13) never reads them, and they are the bulk of the state.
     """
     topic_id = topic.id
     latest = get_latest_network_loss_bundle(store, topic_id)
@@ -170,7 +184,7 @@ def load_synthesis_state(
     samples = params.max_samples_to_scale_scores
     return SynthesisState(
         previous_network_loss=previous_loss,
-        regrets=_load_regrets(store, topic_id),
+        regrets=_load_regrets(store, topic_id) if with_regrets else RegretState(),
         initial_regret=dec_from_text(topic.initial_regret),
         inferer_inclusions=dict(
             iterate_topic_values(get_role_inclusion_table(INFERER), store, topic_id)
@@ -204,12 +218,8 @@ def load_synthesis_state(
 # Saving
 
 
-def _changed_singles(old: Mapping[str, Dec], new: Mapping[str, Dec]) -> list[str]:
-    return [key for key, value in sorted(new.items()) if key not in old or old[key] != value]
-
-
-def _changed_pairs(old: Mapping[PairKey, Dec], new: Mapping[PairKey, Dec]) -> list[PairKey]:
-    return [key for key, value in sorted(new.items()) if key not in old or old[key] != value]
+def _changed(old: Mapping[_K, Dec], new: Mapping[_K, Dec]) -> list[_K]:
+    return [key for key, value in new.items() if key not in old or old[key] != value]
 
 
 @with_dec_context
@@ -219,28 +229,45 @@ def save_loss_round(
     """Write the regrets a loss round changed (stamped with ``nonce``) and the topic's new
     initial regret (§5.6 step 4).
 
-    The families are written in the §9.1 table order, so the one-in self regret R⁺_{k,k}
-    (stored at ``(k, k)`` of the one-in table) wins over a one-in regret about inferer k.
+    Unchanged regrets keep their height. The families are written in the §9.1 table order,
+    so the one-in self regret R⁺_{k,k} (stored at ``(k, k)`` of the one-in table) wins over a
+    one-in regret about inferer k. Each touched family's table is rewritten once.
     """
     old, new = before.regrets, result.regrets
+    tables: dict[str, dict[RegretKey, bytes]] = {}
+
+    def update(family: str, keys: list[RegretKey], values: list[Dec]) -> None:
+        if not keys:
+            return
+        table = tables.get(family)
+        if table is None:
+            table = tables[family] = get_regret_table(store, family, topic_id)
+        table.update(zip(keys, encode_regrets(nonce, values), strict=True))
+
     for family in REGRET_FAMILIES:
         if family == "one_in_forecaster_self":
-            for key in _changed_singles(old.one_in_forecaster_self, new.one_in_forecaster_self):
-                regret = Regret(block_height=nonce, value=new.one_in_forecaster_self[key])
-                set_regret(store, "one_in_forecaster_inferer", topic_id, regret, key, key)
-        elif family in REGRET_PAIR_TABLES:
+            changed_self = _changed(old.one_in_forecaster_self, new.one_in_forecaster_self)
+            update(
+                "one_in_forecaster_inferer",
+                [(key, key) for key in changed_self],
+                [new.one_in_forecaster_self[key] for key in changed_self],
+            )
+        elif family in REGRET_SINGLE_FAMILIES:
             old_single: Mapping[str, Dec] = getattr(old, family)
             new_single: Mapping[str, Dec] = getattr(new, family)
-            for key in _changed_singles(old_single, new_single):
-                set_regret(
-                    store, family, topic_id, Regret(block_height=nonce, value=new_single[key]), key
-                )
+            changed_singles = _changed(old_single, new_single)
+            update(
+                family,
+                [(key,) for key in changed_singles],
+                [new_single[key] for key in changed_singles],
+            )
         else:
             old_pairs: Mapping[PairKey, Dec] = getattr(old, family)
             new_pairs: Mapping[PairKey, Dec] = getattr(new, family)
-            for first, second in _changed_pairs(old_pairs, new_pairs):
-                regret = Regret(block_height=nonce, value=new_pairs[(first, second)])
-                set_regret(store, family, topic_id, regret, first, second)
+            changed_pairs = _changed(old_pairs, new_pairs)
+            update(family, list(changed_pairs), [new_pairs[key] for key in changed_pairs])
+    for family, table in sorted(tables.items()):
+        set_regret_table(store, family, topic_id, table)
     topic = get_topic(store, topic_id)
     if topic is not None:
         text = dec_to_field_text(result.initial_regret)

@@ -16,8 +16,10 @@ reputer's bundle always carries them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 from pyallora.chain.emissions.dec_text import dec_from_text, dec_to_field_text
+from pyallora.chain.store.memo import MemoTable
 from pyallora.core.dec import ZERO, Dec
 from pyallora.proto.emissions.v3 import types_pb2
 from pyallora.synthesis.types import Forecast, ForecastElement, Inference, PairKey, ValueBundle
@@ -53,7 +55,18 @@ def _first_values(items: Iterable[_Attributed]) -> dict[str, Dec]:
 
 
 def value_bundle_to_engine(bundle: types_pb2.ValueBundle) -> ValueBundle:
-    """The engine bundle of a wire ``ValueBundle`` (first occurrence of a worker wins)."""
+    """The engine bundle of a wire ``ValueBundle`` (first occurrence of a worker wins).
+
+    Memoised by the message's deterministic encoding (the engine bundle is immutable): an
+    epoch end converts the bundles archived at a nonce when it closes the nonce and again when
+    it pays its rewards.
+    """
+    return _ENGINE_BUNDLES.get_or_compute(
+        bundle.SerializeToString(deterministic=True), lambda _: _compute_engine_bundle(bundle)
+    )
+
+
+def _compute_engine_bundle(bundle: types_pb2.ValueBundle) -> ValueBundle:
     pairs: dict[PairKey, Dec] = {}
     for entry in bundle.one_out_inferer_forecaster_values:
         for item in entry.one_out_inferer_values:
@@ -70,6 +83,9 @@ def value_bundle_to_engine(bundle: types_pb2.ValueBundle) -> ValueBundle:
         one_out_forecasters=_first_values(bundle.one_out_forecaster_values),
         one_in_forecasters=_first_values(bundle.one_in_forecaster_values),
     )
+
+
+_ENGINE_BUNDLES: Final[MemoTable[bytes, ValueBundle]] = MemoTable(64)
 
 
 def engine_to_value_bundle(

@@ -34,8 +34,8 @@ from pyallora.chain.emissions.stores import (
     LOWEST_REPUTER_SCORE_EMA,
     TOPIC_ACTOR_KEY,
 )
-from pyallora.chain.store.collections import Map
-from pyallora.chain.store.kv import KVStore, ReadableKVStore
+from pyallora.chain.store.collections import CodecError, Map
+from pyallora.chain.store.kv import KVStore, ReadableKVStore, compute_prefix_end
 from pyallora.proto.emissions.v3 import types_pb2
 
 _ACTIVE: Final[dict[str, Map[tuple[int, str], None]]] = {
@@ -55,13 +55,19 @@ _LOWEST: Final[dict[str, Map[int, types_pb2.Score]]] = {
 
 
 def get_active_set(store: ReadableKVStore, role: str, topic_id: int) -> tuple[str, ...]:
-    """Members of the role's active set in the topic, by address."""
-    return tuple(
-        address
-        for _, address in _ACTIVE[role].keys(
-            store, key_prefix=TOPIC_ACTOR_KEY.encode_prefix(topic_id)
-        )
-    )
+    """Members of the role's active set in the topic, by address.
+
+    The same store iteration as ``Map.keys`` over the topic's prefix (so the same reads and
+    gas), with the address cut out of each key directly: every admission reads the set.
+    """
+    start = _ACTIVE[role].prefix + TOPIC_ACTOR_KEY.encode_prefix(topic_id)
+    offset = len(start)
+    members: list[str] = []
+    for key, value in store.iterate(start, compute_prefix_end(start)):
+        if value or key[-1] != 0:
+            raise CodecError("corrupt active-set entry")
+        members.append(key[offset:-1].decode("utf-8"))
+    return tuple(members)
 
 
 def is_active_member(store: ReadableKVStore, role: str, topic_id: int, address: str) -> bool:

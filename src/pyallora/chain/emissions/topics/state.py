@@ -37,6 +37,7 @@ from pyallora.chain.store.collections import (
     ProtoValue,
 )
 from pyallora.chain.store.kv import KVStore, ReadableKVStore
+from pyallora.chain.store.memo import MemoTable
 from pyallora.chain.tx.errors import InvalidAddressError, InvalidRequestError
 from pyallora.core.crypto import CryptoError, validate_address
 from pyallora.core.dec import Dec, dec
@@ -283,9 +284,22 @@ def allocate_topic_id(store: KVStore) -> int:
 
 
 def get_topic(store: ReadableKVStore, topic_id: int) -> Topic | None:
-    """The topic, or ``None``."""
-    stored = TOPICS.get(store, topic_id)
-    return None if stored is None else topic_from_proto(stored)
+    """The topic, or ``None``.
+
+    The decode is memoised by the stored bytes (a pure function of them; :class:`Topic` is
+    frozen): every payload and every epoch end reads its topic.
+    """
+    data = store.get(TOPICS.encode_key(topic_id))
+    if data is None:
+        return None
+    return _TOPICS_BY_BYTES.get_or_compute(data, _decode_topic)
+
+
+def _decode_topic(data: bytes) -> Topic:
+    return topic_from_proto(TOPICS.value_codec.decode(data))
+
+
+_TOPICS_BY_BYTES: Final[MemoTable[bytes, Topic]] = MemoTable(1 << 12)
 
 
 def has_topic(store: ReadableKVStore, topic_id: int) -> bool:
