@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -79,6 +80,17 @@ so; a reconnect costs more than the request)."""
 
 DEFAULT_SOLO_CLOCK_MS: Final = 1000
 """Solo clock step when the configured block time is 0 (blocks on demand)."""
+
+
+def _freeze_startup_heap() -> None:
+    """Move everything alive after start-up out of the garbage collector's reach.
+
+    The modules, the application and the caches built at start-up live as long as the node;
+    without this every full collection walks them again, a pause of tens of milliseconds that
+    lands in whichever block is running (measured with ``allora bench epoch``).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class NodeRunError(PyAlloraError):
@@ -274,6 +286,7 @@ class NodeRunner:
             raise
         app = App(store, modules=compute_node_modules(), min_gas_price=config.min_gas_price)
         event_log = EventLog(self.home.index_dir)
+        _freeze_startup_heap()
         tasks: dict[str, asyncio.Task[Any]] = {}
         process: CometBftProcess | None = None
         abci: AbciServer | None = None
