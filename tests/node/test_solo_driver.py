@@ -189,3 +189,13 @@ def test_restart_resumes_after_the_last_commit(tmp_path: Path, backend: str) -> 
     query = restarted.app.query(QueryRequest(path="/cosmos.bank.v1beta1.Query/TotalSupply"))
     assert query.code == 0 and query.height == height + 1
     restarted.close()
+
+
+def test_the_result_index_keeps_only_the_newest() -> None:
+    node = SoloNode.open(_genesis(), config=SoloConfig(max_indexed_txs=2))
+    txs = [_send(0, 1, 1, sequence) for sequence in range(3)]
+    for tx in txs:
+        assert node.submit(tx).code == 0
+    node.produce_block()
+    assert node.get_tx_result(sha256(txs[0])) is None
+    assert [node.get_tx_result(sha256(tx)).index for tx in txs[1:]] == [1, 2]  # type: ignore[union-attr]

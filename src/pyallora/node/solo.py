@@ -36,6 +36,7 @@ log.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -95,6 +96,9 @@ class SoloConfig:
     """Most txs per block (0: no limit beyond the bytes)."""
     max_mempool_txs: int = 100_000
     """Mempool capacity."""
+    max_indexed_txs: int = 100_000
+    """Committed tx results kept for :meth:`SoloNode.get_tx_result`, the newest (older ones
+    are forgotten, so a long run's memory stays bounded; the node's event log keeps them all)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -484,6 +488,10 @@ class SoloNode:
                 height=height, index=index, tx_hash=tx_hash, result=tx_result
             )
             self._mempool.pop(tx_hash, None)
+        excess = len(self._index) - self._config.max_indexed_txs
+        if excess > 0:  # insertion order is commit order: forget the oldest
+            for tx_hash in list(itertools.islice(self._index, excess)):
+                del self._index[tx_hash]
         self._recheck()
         return result
 
