@@ -12,7 +12,11 @@ Inferers (``infer(context) -> float``), from the simplest to the richest:
   features, refit every ``refit_every`` epochs with a fixed ``random_state``;
 * :class:`RegimeSpecialistModel`: a lag model fit *only* on samples of one regime
   (:class:`FeatureRegime`, :class:`VolatilityRegime`) and applied everywhere, so it is good in
-  its regime and genuinely poor outside it.
+  its regime and genuinely poor outside it;
+* :class:`AnalogModel`: analog forecasting (k nearest neighbours): the last value plus the
+  mean next-step change of the ``k`` past situations most like today's (lags and features);
+* :class:`SeasonalAnomalyModel`: a harmonic climatology of the day of year plus the
+  persistence of today's anomaly from it (AR(1) on anomalies).
 
 Forecasters (``forecast(context) -> {inferer: expected log10 loss}``):
 
@@ -46,6 +50,7 @@ from pyallora.agents.context import (
 )
 
 __all__ = [
+    "AnalogModel",
     "EmaLossForecaster",
     "FeatureRegime",
     "GradientBoostedLagModel",
@@ -58,6 +63,7 @@ __all__ = [
     "Regime",
     "RegimeLossForecaster",
     "RegimeSpecialistModel",
+    "SeasonalAnomalyModel",
     "VolatilityRegime",
     "compute_volatility",
 ]
@@ -465,6 +471,128 @@ class RegimeSpecialistModel:
             return fallback
         coefficients = _fit_ridge(rows[mask], targets[mask], self.ridge)
         return validate_finite(_predict_ridge(coefficients, query), self.name)
+
+
+class AnalogModel:
+    """Analog forecasting: the next change is the mean change that followed similar past days.
+
+    Every past position t of the last ``window`` (t ≥ ``lags``) is a *situation*: its last
+    ``lags`` values and its source features, each column standardised over the window; its
+    *outcome* is history[t] − history[t−1]. The prediction is the last value plus the mean
+    outcome of the ``k`` situations nearest (Euclidean) to today's; ties go to the older
+    situation, so the result is deterministic. A nonparametric model: it makes different
+    errors from the regressions on the same inputs.
+
+    Notes
+    -----
+    Warm-up: with fewer than ``k`` situations the model predicts persistence (raises with an
+    empty history).
+    """
+
+    def __init__(
+        self,
+        lags: int = 2,
+        window: int = 1000,
+        *,
+        k: int = 30,
+        feature_names: Sequence[str] = (),
+        name: str = "analog",
+    ) -> None:
+        _require(lags >= 1, f"lags must be at least 1, got {lags}")
+        _require(k >= 1, f"k must be at least 1, got {k}")
+        _require(window >= k, f"window ({window}) must be at least k ({k})")
+        self.lags = lags
+        self.window = window
+        self.k = k
+        self.feature_names = tuple(feature_names)
+        self.name = name
+
+    def infer(self, context: InferenceContext) -> float:
+        """The last value plus the mean change after the ``k`` nearest analogs."""
+        _require_history(context, 1, self.name)
+        last = validate_finite(context.history[-1], self.name)
+        if len(context.history) - self.lags < self.k:
+            return last
+        rows, targets, query, _ = _lag_design(context, self.lags, self.window, self.feature_names)
+        changes = targets - rows[:, 0]
+        scale = rows.std(axis=0)
+        scale[scale == 0.0] = 1.0
+        distances = (((rows - query) / scale) ** 2).sum(axis=1)
+        nearest = np.argsort(distances, kind="stable")[: self.k]
+        return validate_finite(last + float(changes[nearest].mean()), self.name)
+
+
+class SeasonalAnomalyModel:
+    """A climatology of the day of year plus the persistence of the current anomaly.
+
+    The climatology is least squares of the last ``window`` values on ``harmonics`` yearly
+    harmonics built from the day-of-year features (``doy_sin``/``doy_cos``); the anomaly is
+    the value minus its climatology, and ρ is the lag-1 regression coefficient of the
+    anomalies (clipped to [−1, 1]). The prediction is climatology(today) + ρ · last anomaly.
+
+    Notes
+    -----
+    Warm-up: with fewer than ``min_rows`` values the model predicts persistence (raises with
+    an empty history). It needs the day-of-year features in the context
+    (:class:`MissingFeatureError` otherwise).
+    """
+
+    def __init__(
+        self,
+        harmonics: int = 2,
+        window: int = 3660,
+        *,
+        min_rows: int = 60,
+        sin_feature: str = "doy_sin",
+        cos_feature: str = "doy_cos",
+        name: str = "seasonal_anomaly",
+    ) -> None:
+        _require(harmonics >= 1, f"harmonics must be at least 1, got {harmonics}")
+        _require(
+            min_rows >= 2 * harmonics + 3,
+            f"min_rows must be at least {2 * harmonics + 3}, got {min_rows}",
+        )
+        _require(window >= min_rows, f"window ({window}) must be at least min_rows ({min_rows})")
+        self.harmonics = harmonics
+        self.window = window
+        self.min_rows = min_rows
+        self.features = (sin_feature, cos_feature)
+        self.name = name
+
+    def _basis(self, features: Mapping[str, float], where: str) -> list[float]:
+        sine, cosine = _feature_row(features, self.features, where)
+        row = [1.0]
+        angle = complex(cosine, sine)
+        power = complex(1.0, 0.0)
+        for _ in range(self.harmonics):
+            power *= angle
+            row += [power.imag, power.real]
+        return row
+
+    def infer(self, context: InferenceContext) -> float:
+        """Climatology of the target day plus ρ times the last anomaly."""
+        _require_history(context, 1, self.name)
+        n = len(context.history)
+        if n < self.min_rows:
+            return validate_finite(context.history[-1], self.name)
+        if len(context.feature_history) != n:
+            raise MissingFeatureError(
+                f"{self.name} needs the feature history ({len(context.feature_history)} rows "
+                f"for {n} values)"
+            )
+        first = max(0, n - self.window)
+        values = np.asarray(context.history[first:], dtype=float)
+        design = np.array(
+            [self._basis(context.feature_history[t], f"row {t}") for t in range(first, n)]
+        )
+        coefficients, *_ = np.linalg.lstsq(design, values, rcond=None)
+        anomalies = values - design @ coefficients
+        previous = anomalies[:-1]
+        denominator = float(previous @ previous)
+        rho = float(anomalies[1:] @ previous) / denominator if denominator > 0 else 0.0
+        rho = min(1.0, max(-1.0, rho))
+        today = np.asarray(self._basis(context.features, "the current epoch"))
+        return validate_finite(float(today @ coefficients) + rho * float(anomalies[-1]), self.name)
 
 
 def _to_loss(reported: float, log_losses: bool) -> float:

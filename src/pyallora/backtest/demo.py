@@ -10,7 +10,7 @@ API through the client SDK:
 2. the validator, an emissions admin, lets two topics end epochs in the same block
    (UpdateParams ``max_active_topics_per_block``); the creator creates the demo topics
    (:data:`~pyallora.backtest.setups.DEMO_TOPIC_NAMES`: Seattle's daily maximum and minimum
-   temperature, real data shipped inside the ``vega_datasets`` package); six inferers, three
+   temperature, real data shipped inside the ``vega_datasets`` package); seven inferers, three
    forecasters and three reputers (stakes 5 : 3 : 2) register per topic, the reputers stake
    and the creator funds the topics, which activates them;
 3. then every participant acts after each block, in this process, as an agent loop over the

@@ -1,9 +1,12 @@
 """``allora backtest``: run topics offline on the real application and write a report.
 
 * ``allora backtest`` replays the demo topics (Seattle daily maximum and minimum temperature,
-  real data shipped inside ``vega_datasets``) with their six inferers, three forecasters and
+  real data shipped inside ``vega_datasets``) with their seven inferers, three forecasters and
   three reputers;
-* ``allora backtest --topic weather --epochs 200`` picks topics and a length;
+* ``allora backtest --topic weather --epochs 200`` picks topics and a length, ``--offset N``
+  starts the demo topics N days later (the study windows of :mod:`pyallora.agents.study`);
+* ``allora backtest --epochs 300 --epoch-length 5 --window 4 --lag 5`` is the live demo's
+  run, in process;
 * ``allora backtest --csv FILE --column NAME --out DIR`` runs the default participants
   (:func:`pyallora.backtest.setups.build_series_topic`) on any numeric column of a CSV file
   whose rows are in time order (``--time-column`` sorts by a date column instead).
@@ -51,7 +54,10 @@ def build_topics(args: argparse.Namespace) -> tuple[TopicSpec, ...]:
         )
     names = args.topic or list(DEMO_TOPIC_NAMES)
     return tuple(
-        build_demo_topic(name, epochs=args.epochs, epoch_length=args.epoch_length) for name in names
+        build_demo_topic(
+            name, epochs=args.epochs, offset=args.offset, epoch_length=args.epoch_length
+        )
+        for name in names
     )
 
 
@@ -147,6 +153,14 @@ def register(subparsers: Any) -> None:
         "--alpha-regret", default="0.1", help="--csv topic's regret EMA alpha (default 0.1)"
     )
     parser.add_argument("--epochs", type=int, metavar="N", help="replay at most N epochs")
+    parser.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        metavar="N",
+        help="demo topics: start N days after the usual first epoch (the models get N more "
+        "days of history; e.g. study windows other than the demo's)",
+    )
     parser.add_argument(
         "--out",
         type=Path,

@@ -2,7 +2,7 @@
 
 * ``allora demo`` starts a local network (one validator on CometBFT when the binary exists,
   else the in-process block driver, said on screen), funds the participants at genesis,
-  creates the two weather topics, registers six inferers, three forecasters and three
+  creates the two weather topics, registers seven inferers, three forecasters and three
   reputers per topic, replays the data at epoch speed with live progress, prints the mean
   loss of every participant against the network and the naive network and the rewards each
   earned, writes ``demo-report/`` (``summary.json``, CSV files, plots) and stops the network
