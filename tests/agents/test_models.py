@@ -189,6 +189,22 @@ def test_gradient_boosted_model_refit_schedule_and_warm_up() -> None:
     assert model.fit_count == 4
 
 
+def test_gradient_boosted_model_refit_phase_moves_only_the_first_refit() -> None:
+    series = _periodic(80)
+    fits: list[int] = []
+    model = GradientBoostedLagModel(
+        3, 200, refit_every=5, refit_phase=2, min_rows=10, n_estimators=10
+    )
+    for n in range(40, 54):
+        before = model.fit_count
+        model.infer(_context(series[:n], nonce=n))
+        if model.fit_count > before:
+            fits.append(n)
+    assert fits == [40, 43, 48, 53]
+    with pytest.raises(ValueError, match="refit_phase"):
+        GradientBoostedLagModel(refit_every=5, refit_phase=5)
+
+
 # --- regime specialist
 
 

@@ -299,7 +299,9 @@ class GradientBoostedLagModel:
     and rejected: its OpenMP prediction of one row costs tens of milliseconds when the cores
     are busy, against 0.2 ms here.) The trees are refit when ``refit_every``
     nonces have passed since the last fit (or the nonce went backwards); in between the
-    cached trees predict from the current lags.
+    cached trees predict from the current lags. ``refit_phase`` brings the first refit that
+    many nonces forward, so that two such models on topics whose epochs end in the same
+    block (one agent process serving both) do not both refit, and stall, in the same block.
 
     Notes
     -----
@@ -313,6 +315,7 @@ class GradientBoostedLagModel:
         window: int = 500,
         *,
         refit_every: int = 10,
+        refit_phase: int = 0,
         min_rows: int = 30,
         feature_names: Sequence[str] = (),
         n_estimators: int = 100,
@@ -324,11 +327,16 @@ class GradientBoostedLagModel:
     ) -> None:
         _require(lags >= 1, f"lags must be at least 1, got {lags}")
         _require(refit_every >= 1, f"refit_every must be at least 1, got {refit_every}")
+        _require(
+            0 <= refit_phase < refit_every,
+            f"refit_phase must be in [0, refit_every), got {refit_phase}",
+        )
         _require(min_rows >= 2, f"min_rows must be at least 2, got {min_rows}")
         _require(window >= min_rows, f"window ({window}) must be at least min_rows ({min_rows})")
         self.lags = lags
         self.window = window
         self.refit_every = refit_every
+        self.refit_phase = refit_phase
         self.min_rows = min_rows
         self.feature_names = tuple(feature_names)
         self.params: dict[str, Any] = {
@@ -369,7 +377,8 @@ class GradientBoostedLagModel:
             model = GradientBoostingRegressor(**self.params)
             model.fit(self._augment(rows, self.lags), targets)
             self._model = model
-            self._fitted_nonce = context.nonce
+            first = self.fit_count == 0
+            self._fitted_nonce = context.nonce - (self.refit_phase if first else 0)
             self.fit_count += 1
         prediction = self._model.predict(self._augment(query[np.newaxis, :], self.lags))
         return validate_finite(float(prediction[0]), self.name)
