@@ -20,8 +20,28 @@ from pyallora.chain.tx.errors import InvalidRequestError
 from pyallora.proto.emissions.v5 import tx_pb2
 
 
+class _SignedBySender:
+    """What every stake message shares: its ``sender`` (the reputer, or the delegator) signs
+    it."""
+
+    __slots__ = ()
+
+    sender: str
+
+    def get_signers(self) -> tuple[str, ...]:
+        """The sender."""
+        return (self.sender,)
+
+
+def _get_self_stake_fields(
+    proto: tx_pb2.AddStakeRequest | tx_pb2.RemoveStakeRequest,
+) -> tuple[str, int, int | None]:
+    """``(sender, topic_id, amount)`` of an AddStake or RemoveStake request."""
+    return proto.sender, proto.topic_id, parse_int_field(proto.amount, "amount")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AddStake:
+class AddStake(_SignedBySender):
     """``/emissions.v5.AddStakeRequest``: a registered reputer adds self-stake (§3.4)."""
 
     TYPE_URL: ClassVar[str] = "/emissions.v5.AddStakeRequest"
@@ -34,24 +54,17 @@ class AddStake:
     def from_bytes(cls, data: bytes) -> AddStake:
         """Decode (``TxDecode`` if the bytes or the amount do not parse)."""
         proto = decode_request(data, tx_pb2.AddStakeRequest)
-        return cls(
-            sender=proto.sender,
-            topic_id=proto.topic_id,
-            amount=parse_int_field(proto.amount, "amount"),
-        )
+        sender, topic_id, amount = _get_self_stake_fields(proto)
+        return cls(sender=sender, topic_id=topic_id, amount=amount)
 
     def validate_basic(self) -> None:
         """Amount > 0 (invalid-coins), sender bech32 (invalid-address)."""
         validate_positive_amount(self.amount)
         validate_bech32(self.sender, "sender")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The sender."""
-        return (self.sender,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RemoveStake:
+class RemoveStake(_SignedBySender):
     """``/emissions.v5.RemoveStakeRequest``: request a delayed self-stake removal (§3.5)."""
 
     TYPE_URL: ClassVar[str] = "/emissions.v5.RemoveStakeRequest"
@@ -64,24 +77,17 @@ class RemoveStake:
     def from_bytes(cls, data: bytes) -> RemoveStake:
         """Decode (``TxDecode`` if the bytes or the amount do not parse)."""
         proto = decode_request(data, tx_pb2.RemoveStakeRequest)
-        return cls(
-            sender=proto.sender,
-            topic_id=proto.topic_id,
-            amount=parse_int_field(proto.amount, "amount"),
-        )
+        sender, topic_id, amount = _get_self_stake_fields(proto)
+        return cls(sender=sender, topic_id=topic_id, amount=amount)
 
     def validate_basic(self) -> None:
         """Amount > 0 (invalid-coins), sender bech32 (invalid-address)."""
         validate_positive_amount(self.amount)
         validate_bech32(self.sender, "sender")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The sender."""
-        return (self.sender,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CancelRemoveStake:
+class CancelRemoveStake(_SignedBySender):
     """``/emissions.v5.CancelRemoveStakeRequest``: drop the pending self-stake removal."""
 
     TYPE_URL: ClassVar[str] = "/emissions.v5.CancelRemoveStakeRequest"
@@ -99,13 +105,9 @@ class CancelRemoveStake:
         """Sender bech32 (invalid-address)."""
         validate_bech32(self.sender, "sender")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The sender."""
-        return (self.sender,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DelegateStake:
+class DelegateStake(_SignedBySender):
     """``/emissions.v5.DelegateStakeRequest``: place stake on a reputer in a topic (§3.7)."""
 
     TYPE_URL: ClassVar[str] = "/emissions.v5.DelegateStakeRequest"
@@ -134,13 +136,9 @@ class DelegateStake:
         validate_bech32(self.sender, "sender")
         validate_bech32(self.reputer, "reputer")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The delegator (sender)."""
-        return (self.sender,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RewardDelegateStake:
+class RewardDelegateStake(_SignedBySender):
     """``/emissions.v5.RewardDelegateStakeRequest``: claim the pending delegator reward."""
 
     TYPE_URL: ClassVar[str] = "/emissions.v5.RewardDelegateStakeRequest"
@@ -160,13 +158,9 @@ class RewardDelegateStake:
         validate_bech32(self.sender, "sender")
         validate_bech32(self.reputer, "reputer")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The delegator (sender)."""
-        return (self.sender,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RemoveDelegateStake:
+class RemoveDelegateStake(_SignedBySender):
     """``/emissions.v5.RemoveDelegateStakeRequest``: request a delayed removal (§3.9).
 
     Field order on the wire: sender 1, reputer 2, topic_id 3, amount 4.
@@ -196,13 +190,9 @@ class RemoveDelegateStake:
         validate_bech32(self.sender, "sender")
         validate_bech32(self.reputer, "reputer")
 
-    def get_signers(self) -> tuple[str, ...]:
-        """The delegator (sender)."""
-        return (self.sender,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CancelRemoveDelegateStake:
+class CancelRemoveDelegateStake(_SignedBySender):
     """``/emissions.v5.CancelRemoveDelegateStakeRequest`` (§3.10).
 
     The handler treats the *sender* as the delegator; the ``delegator`` field is decoded but
@@ -230,7 +220,3 @@ class CancelRemoveDelegateStake:
     def validate_basic(self) -> None:
         """Sender bech32 (invalid-address)."""
         validate_bech32(self.sender, "sender")
-
-    def get_signers(self) -> tuple[str, ...]:
-        """The sender."""
-        return (self.sender,)
