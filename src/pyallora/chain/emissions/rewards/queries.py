@@ -75,93 +75,6 @@ def _quantile_text(store: ReadableKVStore, role: str, topic_id: int) -> str:
     return dec_to_field_text(ZERO if value is None else value)
 
 
-def query_inferer_score_ema(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetInfererScoreEmaRequest
-) -> q.GetInfererScoreEmaResponse:
-    """GetInfererScoreEma."""
-    return q.GetInfererScoreEmaResponse(
-        score=get_stored_score_ema(store, INFERER, request.topic_id, request.inferer)
-    )
-
-
-def query_forecaster_score_ema(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetForecasterScoreEmaRequest
-) -> q.GetForecasterScoreEmaResponse:
-    """GetForecasterScoreEma."""
-    return q.GetForecasterScoreEmaResponse(
-        score=get_stored_score_ema(store, FORECASTER, request.topic_id, request.forecaster)
-    )
-
-
-def query_reputer_score_ema(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetReputerScoreEmaRequest
-) -> q.GetReputerScoreEmaResponse:
-    """GetReputerScoreEma."""
-    return q.GetReputerScoreEmaResponse(
-        score=get_stored_score_ema(store, REPUTER, request.topic_id, request.reputer)
-    )
-
-
-def query_current_lowest_inferer_score(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetCurrentLowestInfererScoreRequest
-) -> q.GetCurrentLowestInfererScoreResponse:
-    """GetCurrentLowestInfererScore."""
-    return q.GetCurrentLowestInfererScoreResponse(
-        score=get_current_lowest_score(store, INFERER, request.topic_id)
-    )
-
-
-def query_current_lowest_forecaster_score(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetCurrentLowestForecasterScoreRequest
-) -> q.GetCurrentLowestForecasterScoreResponse:
-    """GetCurrentLowestForecasterScore."""
-    return q.GetCurrentLowestForecasterScoreResponse(
-        score=get_current_lowest_score(store, FORECASTER, request.topic_id)
-    )
-
-
-def query_current_lowest_reputer_score(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetCurrentLowestReputerScoreRequest
-) -> q.GetCurrentLowestReputerScoreResponse:
-    """GetCurrentLowestReputerScore."""
-    return q.GetCurrentLowestReputerScoreResponse(
-        score=get_current_lowest_score(store, REPUTER, request.topic_id)
-    )
-
-
-def query_quantile_inferer(
-    ctx: QueryContext,
-    store: ReadableKVStore,
-    request: q.GetPreviousTopicQuantileInfererScoreEmaRequest,
-) -> q.GetPreviousTopicQuantileInfererScoreEmaResponse:
-    """GetPreviousTopicQuantileInfererScoreEma (0 when unset)."""
-    return q.GetPreviousTopicQuantileInfererScoreEmaResponse(
-        value=_quantile_text(store, INFERER, request.topic_id)
-    )
-
-
-def query_quantile_forecaster(
-    ctx: QueryContext,
-    store: ReadableKVStore,
-    request: q.GetPreviousTopicQuantileForecasterScoreEmaRequest,
-) -> q.GetPreviousTopicQuantileForecasterScoreEmaResponse:
-    """GetPreviousTopicQuantileForecasterScoreEma (0 when unset)."""
-    return q.GetPreviousTopicQuantileForecasterScoreEmaResponse(
-        value=_quantile_text(store, FORECASTER, request.topic_id)
-    )
-
-
-def query_quantile_reputer(
-    ctx: QueryContext,
-    store: ReadableKVStore,
-    request: q.GetPreviousTopicQuantileReputerScoreEmaRequest,
-) -> q.GetPreviousTopicQuantileReputerScoreEmaResponse:
-    """GetPreviousTopicQuantileReputerScoreEma (0 when unset)."""
-    return q.GetPreviousTopicQuantileReputerScoreEmaResponse(
-        value=_quantile_text(store, REPUTER, request.topic_id)
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # Per-nonce scores
 
@@ -185,49 +98,64 @@ def _scores_at(store: ReadableKVStore, role: str, topic_id: int, height: int) ->
     return types_pb2.Scores(scores=get_stored_scores_at_block(store, role, topic_id, height))
 
 
-def query_inference_scores_until_block(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetInferenceScoresUntilBlockRequest
-) -> q.GetInferenceScoresUntilBlockResponse:
-    """GetInferenceScoresUntilBlock."""
-    return q.GetInferenceScoresUntilBlockResponse(
-        scores=compute_scores_until_block(store, INFERER, request.topic_id, request.block_height)
-    )
+_RoleValue = Callable[[ReadableKVStore, str, Any], Any]
+"""What a per-role query answers: a function of the store, the role and the request."""
 
 
-def query_forecast_scores_until_block(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetForecastScoresUntilBlockRequest
-) -> q.GetForecastScoresUntilBlockResponse:
-    """GetForecastScoresUntilBlock."""
-    return q.GetForecastScoresUntilBlockResponse(
-        scores=compute_scores_until_block(store, FORECASTER, request.topic_id, request.block_height)
-    )
+def _score_ema_of(address_field: str) -> _RoleValue:
+    def value(store: ReadableKVStore, role: str, request: Any) -> Any:
+        address = getattr(request, address_field)
+        return get_stored_score_ema(store, role, request.topic_id, address)
+
+    return value
 
 
-def query_worker_inference_scores_at_block(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetWorkerInferenceScoresAtBlockRequest
-) -> q.GetWorkerInferenceScoresAtBlockResponse:
-    """GetWorkerInferenceScoresAtBlock."""
-    return q.GetWorkerInferenceScoresAtBlockResponse(
-        scores=_scores_at(store, INFERER, request.topic_id, request.block_height)
-    )
+def _lowest_score(store: ReadableKVStore, role: str, request: Any) -> types_pb2.Score:
+    return get_current_lowest_score(store, role, request.topic_id)
 
 
-def query_worker_forecast_scores_at_block(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetWorkerForecastScoresAtBlockRequest
-) -> q.GetWorkerForecastScoresAtBlockResponse:
-    """GetWorkerForecastScoresAtBlock."""
-    return q.GetWorkerForecastScoresAtBlockResponse(
-        scores=_scores_at(store, FORECASTER, request.topic_id, request.block_height)
-    )
+def _quantile(store: ReadableKVStore, role: str, request: Any) -> str:
+    return _quantile_text(store, role, request.topic_id)
 
 
-def query_reputers_scores_at_block(
-    ctx: QueryContext, store: ReadableKVStore, request: q.GetReputersScoresAtBlockRequest
-) -> q.GetReputersScoresAtBlockResponse:
-    """GetReputersScoresAtBlock."""
-    return q.GetReputersScoresAtBlockResponse(
-        scores=_scores_at(store, REPUTER, request.topic_id, request.block_height)
-    )
+def _scores_until(store: ReadableKVStore, role: str, request: Any) -> list[types_pb2.Score]:
+    return compute_scores_until_block(store, role, request.topic_id, request.block_height)
+
+
+def _scores_at_height(store: ReadableKVStore, role: str, request: Any) -> types_pb2.Scores:
+    return _scores_at(store, role, request.topic_id, request.block_height)
+
+
+def _role_route(
+    method: str, role: str, field: str, value: _RoleValue
+) -> tuple[str, Any, Callable[[QueryContext, ReadableKVStore, Any], Any]]:
+    """The route of ``method``: its response's ``field`` is ``value`` for ``role``."""
+    response_type = getattr(q, f"{method}Response")
+
+    def handle(ctx: QueryContext, store: ReadableKVStore, request: Any) -> Any:
+        return response_type(**{field: value(store, role, request)})
+
+    handle.__doc__ = f"{method}: the {role} answer."
+    return method, getattr(q, f"{method}Request"), handle
+
+
+_ROLE_ROUTES: Final = (
+    _role_route("GetInfererScoreEma", INFERER, "score", _score_ema_of("inferer")),
+    _role_route("GetForecasterScoreEma", FORECASTER, "score", _score_ema_of("forecaster")),
+    _role_route("GetReputerScoreEma", REPUTER, "score", _score_ema_of("reputer")),
+    _role_route("GetCurrentLowestInfererScore", INFERER, "score", _lowest_score),
+    _role_route("GetCurrentLowestForecasterScore", FORECASTER, "score", _lowest_score),
+    _role_route("GetCurrentLowestReputerScore", REPUTER, "score", _lowest_score),
+    _role_route("GetPreviousTopicQuantileInfererScoreEma", INFERER, "value", _quantile),
+    _role_route("GetPreviousTopicQuantileForecasterScoreEma", FORECASTER, "value", _quantile),
+    _role_route("GetPreviousTopicQuantileReputerScoreEma", REPUTER, "value", _quantile),
+    _role_route("GetInferenceScoresUntilBlock", INFERER, "scores", _scores_until),
+    _role_route("GetForecastScoresUntilBlock", FORECASTER, "scores", _scores_until),
+    _role_route("GetWorkerInferenceScoresAtBlock", INFERER, "scores", _scores_at_height),
+    _role_route("GetWorkerForecastScoresAtBlock", FORECASTER, "scores", _scores_at_height),
+    _role_route("GetReputersScoresAtBlock", REPUTER, "scores", _scores_at_height),
+)
+"""The queries that differ only by role: score EMAs, lowest members, quantiles, scores."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,64 +320,7 @@ query_one_out_forecaster_forecaster_network_regret = _regret_query(
 )
 
 _ROUTES: Final[tuple[tuple[str, Any, Callable[..., Any]], ...]] = (
-    ("GetInfererScoreEma", q.GetInfererScoreEmaRequest, query_inferer_score_ema),
-    ("GetForecasterScoreEma", q.GetForecasterScoreEmaRequest, query_forecaster_score_ema),
-    ("GetReputerScoreEma", q.GetReputerScoreEmaRequest, query_reputer_score_ema),
-    (
-        "GetCurrentLowestInfererScore",
-        q.GetCurrentLowestInfererScoreRequest,
-        query_current_lowest_inferer_score,
-    ),
-    (
-        "GetCurrentLowestForecasterScore",
-        q.GetCurrentLowestForecasterScoreRequest,
-        query_current_lowest_forecaster_score,
-    ),
-    (
-        "GetCurrentLowestReputerScore",
-        q.GetCurrentLowestReputerScoreRequest,
-        query_current_lowest_reputer_score,
-    ),
-    (
-        "GetPreviousTopicQuantileInfererScoreEma",
-        q.GetPreviousTopicQuantileInfererScoreEmaRequest,
-        query_quantile_inferer,
-    ),
-    (
-        "GetPreviousTopicQuantileForecasterScoreEma",
-        q.GetPreviousTopicQuantileForecasterScoreEmaRequest,
-        query_quantile_forecaster,
-    ),
-    (
-        "GetPreviousTopicQuantileReputerScoreEma",
-        q.GetPreviousTopicQuantileReputerScoreEmaRequest,
-        query_quantile_reputer,
-    ),
-    (
-        "GetInferenceScoresUntilBlock",
-        q.GetInferenceScoresUntilBlockRequest,
-        query_inference_scores_until_block,
-    ),
-    (
-        "GetForecastScoresUntilBlock",
-        q.GetForecastScoresUntilBlockRequest,
-        query_forecast_scores_until_block,
-    ),
-    (
-        "GetWorkerInferenceScoresAtBlock",
-        q.GetWorkerInferenceScoresAtBlockRequest,
-        query_worker_inference_scores_at_block,
-    ),
-    (
-        "GetWorkerForecastScoresAtBlock",
-        q.GetWorkerForecastScoresAtBlockRequest,
-        query_worker_forecast_scores_at_block,
-    ),
-    (
-        "GetReputersScoresAtBlock",
-        q.GetReputersScoresAtBlockRequest,
-        query_reputers_scores_at_block,
-    ),
+    *_ROLE_ROUTES,
     ("GetListeningCoefficient", q.GetListeningCoefficientRequest, query_listening_coefficient),
     (
         "GetPreviousReputerRewardFraction",
