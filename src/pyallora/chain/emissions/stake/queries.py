@@ -8,7 +8,8 @@ removals in Get(Delegate)StakeRemovalsUpUntilBlock, is InvalidArgument (sdk inva
 
 from __future__ import annotations
 
-from typing import Any, Final
+from collections.abc import Iterable
+from typing import Any, Final, TypeVar
 
 from pyallora.chain.context import QueryContext
 from pyallora.chain.emissions.dec_text import dec_to_field_text
@@ -181,11 +182,20 @@ def query_delegate_reward_per_share(
     )
 
 
-def _check_removal_count(count: int, limit: int) -> None:
-    if count > limit:
-        raise InvalidRequestError(
-            f"more than {limit} removals are due by this height; query an earlier height"
-        )
+_R = TypeVar("_R")
+
+
+def _take_due(store: ReadableKVStore, due: Iterable[_R]) -> list[_R]:
+    """The removals of ``due``, refused when more than ``max_page_limit`` of them exist."""
+    limit = get_params(store).max_page_limit
+    taken: list[_R] = []
+    for removal in due:
+        if len(taken) == limit:
+            raise InvalidRequestError(
+                f"more than {limit} removals are due by this height; query an earlier height"
+            )
+        taken.append(removal)
+    return taken
 
 
 def query_stake_removals_up_until_block(
@@ -198,11 +208,8 @@ def query_stake_removals_up_until_block(
     InvalidRequestError
         If more than ``max_page_limit`` of them exist.
     """
-    limit = get_params(store).max_page_limit
-    removals = []
-    for removal in iterate_stake_removals_up_until(store, request.block_height):
-        removals.append(stake_removal_to_proto(removal))
-        _check_removal_count(len(removals), limit)
+    due = iterate_stake_removals_up_until(store, request.block_height)
+    removals = [stake_removal_to_proto(removal) for removal in _take_due(store, due)]
     return q.GetStakeRemovalsUpUntilBlockResponse(removals=removals)
 
 
@@ -218,11 +225,8 @@ def query_delegate_stake_removals_up_until_block(
     InvalidRequestError
         If more than ``max_page_limit`` of them exist.
     """
-    limit = get_params(store).max_page_limit
-    removals = []
-    for removal in iterate_delegate_stake_removals_up_until(store, request.block_height):
-        removals.append(delegate_stake_removal_to_proto(removal))
-        _check_removal_count(len(removals), limit)
+    due = iterate_delegate_stake_removals_up_until(store, request.block_height)
+    removals = [delegate_stake_removal_to_proto(removal) for removal in _take_due(store, due)]
     return q.GetDelegateStakeRemovalsUpUntilBlockResponse(removals=removals)
 
 
