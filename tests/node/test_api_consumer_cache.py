@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from pyallora.agents.payloads import build_worker_payload
 from pyallora.client import Client, Wallet
 from pyallora.client.keyring import Keyring
 from pyallora.node.api.cache import (
@@ -29,7 +30,6 @@ from pyallora.node.api.routes_emissions import compute_network_inference
 from pyallora.node.events import BlockRecord, EventLog, make_block_record
 from pyallora.node.home import compute_node_modules, init_node_home
 from pyallora.node.runner import BackgroundNode
-from pyallora.proto.emissions.v3 import types_pb2
 from pyallora.proto.emissions.v5 import tx_pb2 as emissions_tx
 
 EPOCH = 4
@@ -152,28 +152,6 @@ needs_emissions = pytest.mark.skipif(
 )
 
 
-def _worker_payload(
-    wallet: Wallet, topic_id: int, nonce: int, value: str
-) -> emissions_tx.InsertWorkerPayloadRequest:
-    inner = types_pb2.InferenceForecastBundle(
-        inference=types_pb2.Inference(
-            topic_id=topic_id, block_height=nonce, inferer=wallet.address, value=value
-        )
-    )
-    signature = wallet.private_key.sign(inner.SerializeToString(deterministic=True))
-    return emissions_tx.InsertWorkerPayloadRequest(
-        sender=wallet.address,
-        worker_data_bundle=types_pb2.WorkerDataBundle(
-            worker=wallet.address,
-            nonce=types_pb2.Nonce(block_height=nonce),
-            topic_id=topic_id,
-            inference_forecasts_bundle=inner,
-            inferences_forecasts_bundle_signature=signature,
-            pubkey=wallet.public_key.hex(),
-        ),
-    )
-
-
 class Consumer:
     """A solo node with one topic, two workers and a staked reputer."""
 
@@ -265,7 +243,12 @@ class Consumer:
         nonce = int(open_now[0]["nonce"])
         self.commit(
             *(
-                (_worker_payload(w, self.topic_id, nonce, value), w)
+                (
+                    build_worker_payload(
+                        w, topic_id=self.topic_id, nonce=nonce, inference=float(value)
+                    ),
+                    w,
+                )
                 for w, value in zip(self.workers, values, strict=True)
             )
         )

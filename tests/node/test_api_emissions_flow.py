@@ -11,11 +11,11 @@ import httpx
 import pytest
 from google.protobuf.message import Message
 
+from pyallora.agents.payloads import build_worker_payload
 from pyallora.client import ChainEvent, Client, Wallet
 from pyallora.client.keyring import Keyring
 from pyallora.node.home import compute_node_modules, init_node_home
 from pyallora.node.runner import BackgroundNode
-from pyallora.proto.emissions.v3 import types_pb2
 from pyallora.proto.emissions.v5 import tx_pb2 as emissions_tx
 
 pytestmark = pytest.mark.skipif(
@@ -27,28 +27,6 @@ EPOCH = 4
 WINDOW = 2
 LAG = 4
 GAS = 1_000_000
-
-
-def _worker_payload(
-    wallet: Wallet, topic_id: int, nonce: int, value: str
-) -> emissions_tx.InsertWorkerPayloadRequest:
-    inner = types_pb2.InferenceForecastBundle(
-        inference=types_pb2.Inference(
-            topic_id=topic_id, block_height=nonce, inferer=wallet.address, value=value
-        )
-    )
-    signature = wallet.private_key.sign(inner.SerializeToString(deterministic=True))
-    return emissions_tx.InsertWorkerPayloadRequest(
-        sender=wallet.address,
-        worker_data_bundle=types_pb2.WorkerDataBundle(
-            worker=wallet.address,
-            nonce=types_pb2.Nonce(block_height=nonce),
-            topic_id=topic_id,
-            inference_forecasts_bundle=inner,
-            inferences_forecasts_bundle_signature=signature,
-            pubkey=wallet.public_key.hex(),
-        ),
-    )
 
 
 class Epoch:
@@ -155,8 +133,8 @@ def test_an_epoch_through_the_api_and_the_stream(epoch: Epoch) -> None:
     assert open_now[0]["closes_at"] == nonce + WINDOW
     assert windows["eligibility"]["can_submit_worker"] is True
     hashes = epoch.commit(
-        (_worker_payload(w1, topic_id, nonce, "1.5"), w1),
-        (_worker_payload(w2, topic_id, nonce, "2.5"), w2),
+        (build_worker_payload(w1, topic_id=topic_id, nonce=nonce, inference=1.5), w1),
+        (build_worker_payload(w2, topic_id=topic_id, nonce=nonce, inference=2.5), w2),
     )
     after = epoch.client.windows(topic_id, w1.address)["eligibility"]
     assert after["can_submit_worker"] is False and after["reasons"]
