@@ -45,8 +45,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -269,6 +269,30 @@ class Throughput:
     blocks: int
     seconds: float
     tx_per_s: float
+    cpu_us_per_tx: dict[str, float] = field(default_factory=dict)
+    """CPU time (user + system, µs) per committed transaction of each named process of the
+    node while it took the load and drained its mempool (Linux; empty elsewhere)."""
+
+
+def read_process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds a process has used (all its threads), from Linux's
+    ``/proc``; ``None`` where that is not readable."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        fields = text.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def find_child_pids(pid: int) -> list[int]:
+    """The direct children of a process (Linux ``/proc``; empty elsewhere)."""
+    children: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                children.extend(int(p) for p in (task / "children").read_text().split())
+    return sorted(set(children))
 
 
 def _split_url(url: str) -> tuple[str, int]:
@@ -276,8 +300,13 @@ def _split_url(url: str) -> tuple[str, int]:
     return parsed.host, parsed.port or 80
 
 
-def measure_throughput(rpc: CometRpc, queues: Sequence[Sequence[bytes]]) -> Throughput:
-    """Send every queue, wait for the mempool to drain, count the committed transactions.
+def measure_throughput(
+    rpc: CometRpc,
+    queues: Sequence[Sequence[bytes]],
+    processes: Mapping[str, int] | None = None,
+) -> Throughput:
+    """Send every queue, wait for the mempool to drain, count the committed transactions;
+    with ``processes`` (name → pid), also the CPU each used per committed transaction.
 
     Raises
     ------
@@ -286,6 +315,7 @@ def measure_throughput(rpc: CometRpc, queues: Sequence[Sequence[bytes]]) -> Thro
     """
     start = rpc.status().latest_block_height
     host, port = _split_url(rpc.url)
+    cpu_before = {name: read_process_cpu_s(pid) for name, pid in (processes or {}).items()}
     load = asyncio.run(_send_queues(host, port, queues))
     deadline = time.monotonic() + DRAIN_TIMEOUT
     while int(rpc.call("num_unconfirmed_txs")["total"]) > 0:
@@ -293,6 +323,11 @@ def measure_throughput(rpc: CometRpc, queues: Sequence[Sequence[bytes]]) -> Thro
             raise NodeBenchError("the mempool did not drain in time")
         time.sleep(0.1)
     end = rpc.status().latest_block_height
+    cpu_spent: dict[str, float] = {}
+    for name, pid in (processes or {}).items():
+        before, after = cpu_before[name], read_process_cpu_s(pid)
+        if before is not None and after is not None:
+            cpu_spent[name] = after - before
     rpc.wait_for_height(end + 1, timeout=START_TIMEOUT)
     metas = get_block_metas(rpc, start, end + 1)
     with_txs = [meta for meta in metas if meta[2] > 0]
@@ -306,6 +341,7 @@ def measure_throughput(rpc: CometRpc, queues: Sequence[Sequence[bytes]]) -> Thro
         blocks=with_txs[-1][0] - metas[0][0],
         seconds=seconds,
         tx_per_s=committed / seconds if seconds > 0 else 0.0,
+        cpu_us_per_tx={name: 1e6 * spent / committed for name, spent in cpu_spent.items()},
     )
 
 
@@ -444,9 +480,10 @@ def _stop_child(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None
 
 
 @contextlib.contextmanager
-def run_pyallora_node(home: Path, log_path: Path) -> Iterator[tuple[str, str]]:
+def run_pyallora_node(home: Path, log_path: Path) -> Iterator[tuple[str, str, dict[str, int]]]:
     """``allora start --home HOME`` in a child process until the block exits; yields the
-    (API URL, RPC URL) once the node has committed two blocks.
+    API URL, the RPC URL and the node's processes (``application``: the ``allora start``
+    process, ``cometbft``: its CometBFT child, when found) once it has committed two blocks.
 
     Raises
     ------
@@ -472,7 +509,14 @@ def run_pyallora_node(home: Path, log_path: Path) -> Iterator[tuple[str, str]]:
         addresses = json.loads(node_home.run_file.read_text())
         with CometRpc(str(addresses["rpc"]), timeout=30) as rpc:
             rpc.wait_for_height(2, timeout=START_TIMEOUT)
-        yield str(addresses["api"]), str(addresses["rpc"])
+        processes = {"application": process.pid}
+        for child in find_child_pids(process.pid):
+            with contextlib.suppress(OSError):
+                if "cometbft" in Path(f"/proc/{child}/cmdline").read_bytes().decode(
+                    errors="replace"
+                ):
+                    processes["cometbft"] = child
+        yield str(addresses["api"]), str(addresses["rpc"]), processes
     finally:
         _stop_child(process)
 
@@ -542,10 +586,14 @@ def measure(
         numbers = _genesis_account_numbers(dict(init.genesis.app_state))
         say(f"signing {txs} bank sends from {len(sender_keys)} senders")
         queues = sign_load(sender_keys, numbers, txs)
-        with run_pyallora_node(init.home.path, root / "pyallora.log") as (api_url, rpc_url):
+        with run_pyallora_node(init.home.path, root / "pyallora.log") as (
+            api_url,
+            rpc_url,
+            processes,
+        ):
             with CometRpc(rpc_url, timeout=30) as rpc:
                 say("pyallora: sending the load")
-                ours = measure_throughput(rpc, queues)
+                ours = measure_throughput(rpc, queues, processes)
                 say(f"pyallora: {ours.tx_per_s:.1f} tx/s; preparing the consumer topic")
                 signer = TxSigner(CHAIN_ID, numbers)
                 topic_id = prepare_consumer_topic(
@@ -570,7 +618,7 @@ def measure(
             with CometRpc(kv_home.rpc_url, timeout=30) as rpc:
                 rpc.wait_for_height(2, timeout=START_TIMEOUT, process=node)
                 say("kvstore: sending the load")
-                theirs = measure_throughput(rpc, kv_queues)
+                theirs = measure_throughput(rpc, kv_queues, {"cometbft": node.pid or 0})
         finally:
             node.stop()
     return NodeBenchFigures(
@@ -600,6 +648,9 @@ def _print_text(figures: NodeBenchFigures, args: argparse.Namespace) -> None:
         )
         if load.first_rejection:
             print(f"          first rejection: {load.first_rejection}")
+        if result.cpu_us_per_tx:
+            spent = ", ".join(f"{n} {us:.0f}" for n, us in result.cpu_us_per_tx.items())
+            print(f"          CPU per committed tx (µs): {spent}")
     print(
         f"ratio     {figures.ratio:>9.3f}       target ≥ {TARGET_RATIO}   "
         f"{'met' if ratio_ok else 'NOT met'}"
