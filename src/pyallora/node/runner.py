@@ -82,8 +82,16 @@ DEFAULT_SOLO_CLOCK_MS: Final = 1000
 """Solo clock step when the configured block time is 0 (blocks on demand)."""
 
 
+NODE_GC_THRESHOLDS: Final = (20_000, 50, 100)
+"""Python's collector thresholds in a running node (default ``(700, 10, 10)``). A tx creates
+a few hundred short-lived objects, nearly all freed by reference counting; with the default
+the young generation is scanned every few txs. Measured on the benchmark's bank sends (check,
+block execution, commit; in process): 3–6 % less CPU per tx."""
+
+
 def _freeze_startup_heap() -> None:
-    """Move everything alive after start-up out of the garbage collector's reach.
+    """Move everything alive after start-up out of the garbage collector's reach, and make
+    young collections rarer (:data:`NODE_GC_THRESHOLDS`).
 
     The modules, the application and the caches built at start-up live as long as the node;
     without this every full collection walks them again, a pause of tens of milliseconds that
@@ -91,6 +99,7 @@ def _freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*NODE_GC_THRESHOLDS)
 
 
 class NodeRunError(PyAlloraError):
