@@ -35,7 +35,27 @@ Window and reward messages come from the emissions module's typed end-block even
 ``payload_accepted`` from successful ``InsertWorkerPayload``/``InsertReputerPayload`` txs.
 
 The index lives in an lmdb environment of the node home (or in memory): it is the node's
-record, not consensus state, and is written with ``sync=False``.
+record, not consensus state, and is written with ``sync=False``. :meth:`EventLog.record` runs
+on the event loop at every commit, so it stores a block in a compact binary form
+(:func:`encode_block_record`) and computes stream messages only for live subscribers.
+
+A stored block record, format version 1 (:data:`BLOCK_RECORD_VERSION`), big-endian:
+
+=========  ==============================================================================
+bytes      content
+=========  ==============================================================================
+1          format version (``0x01``)
+4          CRC-32 of everything after it (a corrupt or truncated record is refused)
+8, 8       ``height`` (unsigned), ``time_ns`` (signed)
+2, 2, 2    lengths of ``app_hash``, ``block_hash``, ``proposer``, then those bytes
+rest       a ``pyallora.node.v1.BlockRecordBody`` in protobuf wire format: the block's
+           events, its txs (raw bytes, every ``TxResult`` field, ``sender`` and
+           ``priority`` included) and validator updates (``_RECORD_MESSAGES``)
+=========  ==============================================================================
+
+Records written by earlier nodes are compact JSON (they start with ``{``) and are still
+read; a block the binary form cannot carry (a negative height, an integer beyond 64 bits,
+text that is not UTF-8) is still written that way.
 """
 
 from __future__ import annotations
@@ -46,13 +66,17 @@ import json
 import logging
 import struct
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Final, Protocol
 
 import lmdb
 from cosmpy.protos.cosmos.tx.v1beta1 import tx_pb2
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 
 from pyallora.chain.abci_types import Event, TxResult, ValidatorUpdate
@@ -105,9 +129,13 @@ _BLOCK_EVENT_KINDS: Final = {
 }
 """Typed event name (after the package) -> (stream type, actor)."""
 
+BLOCK_RECORD_VERSION: Final = 1
+"""First byte of a stored block record in the binary form (the JSON form starts with ``{``)."""
+
 
 class EventLogError(PyAlloraError):
-    """A block record is inconsistent (its txs and results do not pair up)."""
+    """A block record is inconsistent (its txs and results do not pair up), or stored bytes
+    are not one (unknown format, corrupt or truncated)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +215,7 @@ def make_block_record(
 
 
 # ---------------------------------------------------------------------------------------------
-# JSON forms (storage and API)
+# JSON forms (API, and block records of earlier nodes)
 
 
 def encode_event_json(event: Event) -> dict[str, Any]:
@@ -236,8 +264,394 @@ def decode_tx_result_json(data: dict[str, Any]) -> TxResult:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Storage form of a block record (module docstring)
+
+
 def encode_block_record(block: BlockRecord) -> bytes:
-    """Storage bytes of a block record (compact JSON)."""
+    """Storage bytes of a block record, in the binary form (module docstring).
+
+    A record the binary form cannot carry (a negative height, an integer outside 64 bits,
+    text that is not UTF-8, a hash longer than 65,535 bytes) is written in the JSON form, which
+    :func:`decode_block_record` reads as well.
+    """
+    try:
+        return _encode_binary_record(block)
+    except (ValueError, OverflowError, struct.error):
+        return _encode_json_record(block)
+
+
+def decode_block_record(data: bytes) -> BlockRecord:
+    """Inverse of :func:`encode_block_record`; also reads the JSON form of older nodes.
+
+    Raises
+    ------
+    EventLogError
+        If ``data`` is not a block record (unknown format, corrupt or truncated).
+    """
+    if not data:
+        raise EventLogError("empty block record")
+    if data[0] == BLOCK_RECORD_VERSION:
+        return _decode_binary_record(data)
+    if data[0] == ord("{"):
+        return _decode_json_record(data)
+    raise EventLogError(f"unknown block record format (first byte {data[0]:#04x})")
+
+
+# Binary form: ``_RECORD_PREFIX`` (version, CRC-32 of all that follows), ``_RECORD_HEADER``
+# (height, time_ns, lengths of app_hash, block_hash and proposer), those three byte strings,
+# then a ``BlockRecordBody`` (``_RECORD_MESSAGES``) in protobuf wire format. Events are kept
+# flat (their types, their attribute counts, then every key and value in one repeated
+# string), so that attributes are neither written nor read one by one in Python. The body is
+# written by hand (fields in number order, defaults omitted, encoded fields memoised:
+# keys, addresses and module names repeat in every tx) and parsed by protobuf's C parser.
+
+_RECORD_PREFIX: Final = struct.Struct(">BI")
+_RECORD_HEADER: Final = struct.Struct(">QqHHH")
+_INT64_MIN: Final = -(1 << 63)
+_INT64_LIMIT: Final = 1 << 63
+
+_RECORD_MESSAGES: Final = (
+    (
+        "Tx",
+        (
+            ("code", 1, "sint64"),
+            ("data", 2, "bytes"),
+            ("log", 3, "string"),
+            ("info", 4, "string"),
+            ("gas_wanted", 5, "sint64"),
+            ("gas_used", 6, "sint64"),
+            ("event_types", 7, "repeated string"),
+            ("event_sizes", 8, "repeated uint32"),
+            ("attributes", 9, "repeated string"),
+            ("codespace", 10, "string"),
+            ("tx", 11, "bytes"),
+            ("sender", 12, "string"),
+            ("priority", 13, "sint64"),
+        ),
+    ),
+    (
+        "ValidatorUpdate",
+        (("pub_key_type", 1, "string"), ("pub_key", 2, "bytes"), ("power", 3, "sint64")),
+    ),
+    (
+        "BlockRecordBody",
+        (
+            ("event_types", 1, "repeated string"),
+            ("event_sizes", 2, "repeated uint32"),
+            ("attributes", 3, "repeated string"),
+            ("txs", 4, "repeated Tx"),
+            ("validator_updates", 5, "repeated ValidatorUpdate"),
+        ),
+    ),
+)
+"""Messages of the body (package ``pyallora.node.v1``): ``(name, ((field, number, type),
+...))``. ``event_types[i]`` has ``event_sizes[i]`` attributes, taken in order from
+``attributes`` (key, value, key, value, ...). Numbers are the format: never renumber (add
+fields, or bump :data:`BLOCK_RECORD_VERSION`)."""
+
+
+def _build_record_body_class() -> Any:
+    """The protobuf class of ``BlockRecordBody``, built from :data:`_RECORD_MESSAGES`."""
+    proto = descriptor_pb2.FieldDescriptorProto
+    scalars = {
+        "string": proto.TYPE_STRING,
+        "bytes": proto.TYPE_BYTES,
+        "sint64": proto.TYPE_SINT64,
+        "uint32": proto.TYPE_UINT32,
+    }
+    file = descriptor_pb2.FileDescriptorProto(
+        name="pyallora/node/v1/block_record.proto", package="pyallora.node.v1", syntax="proto3"
+    )
+    for name, fields in _RECORD_MESSAGES:
+        message = file.message_type.add(name=name)
+        for field_name, number, kind in fields:
+            repeated, _, type_name = kind.rpartition(" ")
+            field_proto = message.field.add(
+                name=field_name,
+                number=number,
+                label=proto.LABEL_REPEATED if repeated else proto.LABEL_OPTIONAL,
+            )
+            if type_name in scalars:
+                field_proto.type = scalars[type_name]
+            else:
+                field_proto.type = proto.TYPE_MESSAGE
+                field_proto.type_name = f".pyallora.node.v1.{type_name}"
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(file)
+    return message_factory.GetMessageClass(
+        pool.FindMessageTypeByName("pyallora.node.v1.BlockRecordBody")
+    )
+
+
+_RecordBody: Final = _build_record_body_class()
+
+_MEMO_SIZE: Final = 1 << 14
+"""Entries an encoding memo holds before it starts over."""
+
+
+def _encode_varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+_VARINTS: Final = tuple(_encode_varint(value) for value in range(1 << 12))
+"""Varints below 4,096 (lengths of fields: most txs are shorter)."""
+
+
+def _encode_head(tag: bytes, size: int) -> bytes:
+    """The tag and length of a length-delimited field."""
+    return tag + (_VARINTS[size] if size < len(_VARINTS) else _encode_varint(size))
+
+
+def _encode_sint64(tag: bytes, value: int) -> bytes:
+    """A ``sint64`` field (zigzag varint), nothing for 0; :class:`ValueError` beyond 64 bits."""
+    if not value:
+        return b""
+    if not _INT64_MIN <= value < _INT64_LIMIT:
+        raise ValueError(f"{value} does not fit a sint64")
+    return tag + _encode_varint((value << 1) ^ (value >> 63))
+
+
+def _encode_bytes(tag: bytes, value: bytes) -> bytes:
+    """A length-delimited field, nothing when empty."""
+    size = len(value)
+    if not size:
+        return b""
+    return tag + (_VARINTS[size] if size < len(_VARINTS) else _encode_varint(size)) + value
+
+
+def _encode_text(tag: bytes, text: str) -> bytes:
+    """A string field, nothing when empty; :class:`ValueError` if not UTF-8 encodable."""
+    return _encode_bytes(tag, text.encode("utf-8")) if text else b""
+
+
+def _encode_repeated_text(tag: bytes, text: str) -> bytes:
+    """One entry of a repeated string field (written even when empty)."""
+    data = text.encode("utf-8")
+    return _encode_head(tag, len(data)) + data
+
+
+class _Memo(dict[Any, bytes]):
+    """Encoded fields of one tag by value (bounded: starts over when full)."""
+
+    def __init__(self, tag: bytes, encode: Callable[[bytes, Any], bytes]) -> None:
+        super().__init__()
+        self._tag = tag
+        self._encode = encode
+
+    def __missing__(self, value: Any) -> bytes:
+        encoded = self._encode(self._tag, value)
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        self[value] = encoded
+        return encoded
+
+
+class _AttributeMemo(dict[tuple[str, str], bytes]):
+    """An attribute's two entries of a repeated ``attributes`` field, by ``(key, value)``."""
+
+    def __init__(self, tag: bytes) -> None:
+        super().__init__()
+        self._tag = tag
+
+    def __missing__(self, pair: tuple[str, str]) -> bytes:
+        # Written out: every block misses on its new signatures, sequences and amounts.
+        key = pair[0].encode("utf-8")
+        value = pair[1].encode("utf-8")
+        key_size, value_size = len(key), len(value)
+        tag = self._tag
+        encoded = b"".join(
+            [
+                tag,
+                _VARINTS[key_size] if key_size < len(_VARINTS) else _encode_varint(key_size),
+                key,
+                tag,
+                _VARINTS[value_size] if value_size < len(_VARINTS) else _encode_varint(value_size),
+                value,
+            ]
+        )
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        self[pair] = encoded
+        return encoded
+
+
+_TX_EVENT_TYPES: Final = _Memo(b"\x3a", _encode_repeated_text)
+_TX_ATTRIBUTES: Final = _AttributeMemo(b"\x4a")
+_CODES: Final = _Memo(b"\x08", _encode_sint64)
+_DATA: Final = _Memo(b"\x12", _encode_bytes)
+_GAS_WANTED: Final = _Memo(b"\x28", _encode_sint64)
+_GAS_USED: Final = _Memo(b"\x30", _encode_sint64)
+_CODESPACES: Final = _Memo(b"\x52", _encode_text)
+_SENDERS: Final = _Memo(b"\x62", _encode_text)
+_PRIORITIES: Final = _Memo(b"\x68", _encode_sint64)
+
+_type_of: Final = attrgetter("type")
+_attributes_of: Final = attrgetter("attributes")
+
+
+def _encode_events(
+    parts: list[bytes],
+    events: Sequence[Event],
+    sizes_tag: bytes,
+    types: _Memo,
+    attributes: _AttributeMemo,
+) -> None:
+    """Append the three flat event fields (types, packed sizes, attributes) to ``parts``."""
+    parts.extend(map(types.__getitem__, map(_type_of, events)))
+    lists = list(map(_attributes_of, events))
+    counts = list(map(len, lists))
+    packed = bytes(counts) if max(counts) < 0x80 else b"".join(map(_encode_varint, counts))
+    parts.append(_encode_head(sizes_tag, len(packed)))
+    parts.append(packed)
+    parts.extend(map(attributes.__getitem__, chain.from_iterable(lists)))
+
+
+def _encode_tx(tx: TxRecord) -> bytes:
+    """One ``Tx`` of the body (field 4), with its field head: the hot loop of a block."""
+    result = tx.result
+    parts = [
+        _CODES[result.code],
+        _DATA[result.data],
+        _encode_text(b"\x1a", result.log) if result.log else b"",
+        _encode_text(b"\x22", result.info) if result.info else b"",
+        _GAS_WANTED[result.gas_wanted],
+        _GAS_USED[result.gas_used],
+    ]
+    if result.events:
+        _encode_events(parts, result.events, b"\x42", _TX_EVENT_TYPES, _TX_ATTRIBUTES)
+    parts.append(_CODESPACES[result.codespace])
+    parts.append(_encode_bytes(b"\x5a", tx.tx))
+    parts.append(_SENDERS[result.sender])
+    parts.append(_PRIORITIES[result.priority])
+    body = b"".join(parts)
+    return _encode_head(b"\x22", len(body)) + body
+
+
+def _encode_validator_update(update: ValidatorUpdate) -> bytes:
+    body = (
+        _encode_text(b"\x0a", update.pub_key_type)
+        + _encode_bytes(b"\x12", update.pub_key)
+        + _encode_sint64(b"\x18", update.power)
+    )
+    return _encode_head(b"\x2a", len(body)) + body
+
+
+def _encode_binary_record(block: BlockRecord) -> bytes:
+    head = (
+        _RECORD_HEADER.pack(
+            block.height,
+            block.time_ns,
+            len(block.app_hash),
+            len(block.block_hash),
+            len(block.proposer),
+        )
+        + block.app_hash
+        + block.block_hash
+        + block.proposer
+    )
+    parts: list[bytes] = []
+    if block.events:
+        _encode_events(
+            parts,
+            block.events,
+            b"\x12",
+            _Memo(b"\x0a", _encode_repeated_text),
+            _AttributeMemo(b"\x1a"),
+        )
+    parts.extend(map(_encode_tx, block.txs))
+    parts.extend(map(_encode_validator_update, block.validator_updates))
+    body = b"".join(parts)
+    checksum = zlib.crc32(body, zlib.crc32(head))
+    return b"".join([_RECORD_PREFIX.pack(BLOCK_RECORD_VERSION, checksum), head, body])
+
+
+def _decode_events(
+    height: int, types_field: Any, sizes_field: Any, attributes_field: Any
+) -> tuple[Event, ...]:
+    """Events from the three flat fields; :class:`EventLogError` if they do not add up."""
+    types = list(types_field)
+    sizes = list(sizes_field)
+    flat = list(attributes_field)
+    pairs = list(zip(flat[0::2], flat[1::2], strict=False))
+    if len(types) != len(sizes) or len(flat) % 2 or sum(sizes) != len(pairs):
+        raise EventLogError(f"corrupt block record at height {height}: events do not add up")
+    events = []
+    start = 0
+    for event_type, size in zip(types, sizes, strict=True):
+        end = start + size
+        events.append(Event(type=event_type, attributes=tuple(pairs[start:end])))
+        start = end
+    return tuple(events)
+
+
+def _decode_binary_record(data: bytes) -> BlockRecord:
+    start = _RECORD_PREFIX.size + _RECORD_HEADER.size
+    if len(data) < start:
+        raise EventLogError(f"truncated block record ({len(data)} bytes)")
+    checksum = _RECORD_PREFIX.unpack_from(data)[1]
+    if zlib.crc32(memoryview(data)[_RECORD_PREFIX.size :]) != checksum:
+        raise EventLogError("corrupt or truncated block record (checksum mismatch)")
+    height, time_ns, *lengths = _RECORD_HEADER.unpack_from(data, _RECORD_PREFIX.size)
+    hashes = []
+    for length in lengths:
+        hashes.append(data[start : start + length])
+        start += length
+    if start > len(data):
+        raise EventLogError(f"truncated block record header at height {height}")
+    try:
+        body = _RecordBody.FromString(data[start:])
+    except DecodeError as exc:
+        raise EventLogError(f"corrupt block record at height {height}: {exc}") from exc
+    txs = []
+    for index, entry in enumerate(body.txs):
+        raw = entry.tx
+        txs.append(
+            TxRecord(
+                hash=sha256(raw).hex().upper(),
+                height=height,
+                index=index,
+                tx=raw,
+                result=TxResult(
+                    code=entry.code,
+                    codespace=entry.codespace,
+                    log=entry.log,
+                    info=entry.info,
+                    data=entry.data,
+                    gas_wanted=entry.gas_wanted,
+                    gas_used=entry.gas_used,
+                    events=_decode_events(
+                        height, entry.event_types, entry.event_sizes, entry.attributes
+                    ),
+                    priority=entry.priority,
+                    sender=entry.sender,
+                ),
+            )
+        )
+    return BlockRecord(
+        height=height,
+        time_ns=time_ns,
+        app_hash=hashes[0],
+        block_hash=hashes[1],
+        proposer=hashes[2],
+        txs=tuple(txs),
+        events=_decode_events(height, body.event_types, body.event_sizes, body.attributes),
+        validator_updates=tuple(
+            ValidatorUpdate(pub_key_type=u.pub_key_type, pub_key=u.pub_key, power=u.power)
+            for u in body.validator_updates
+        ),
+    )
+
+
+# JSON form: written by nodes before the binary form, and still for what it cannot carry.
+
+
+def _encode_json_record(block: BlockRecord) -> bytes:
     document = {
         "height": block.height,
         "time_ns": block.time_ns,
@@ -245,7 +659,11 @@ def encode_block_record(block: BlockRecord) -> bytes:
         "block_hash": block.block_hash.hex(),
         "proposer": block.proposer.hex(),
         "txs": [
-            {"tx": base64.b64encode(tx.tx).decode("ascii"), **encode_tx_result_json(tx.result)}
+            {
+                "tx": base64.b64encode(tx.tx).decode("ascii"),
+                **encode_tx_result_json(tx.result),
+                "priority": tx.result.priority,
+            }
             for tx in block.txs
         ],
         "events": [encode_event_json(event) for event in block.events],
@@ -257,27 +675,34 @@ def encode_block_record(block: BlockRecord) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
-def decode_block_record(data: bytes) -> BlockRecord:
-    """Inverse of :func:`encode_block_record`."""
-    document = json.loads(data)
-    height = int(document["height"])
-    txs = [base64.b64decode(entry["tx"]) for entry in document["txs"]]
-    return make_block_record(
-        height=height,
-        time_ns=int(document["time_ns"]),
-        app_hash=bytes.fromhex(document["app_hash"]),
-        block_hash=bytes.fromhex(document["block_hash"]),
-        proposer=bytes.fromhex(document["proposer"]),
-        txs=txs,
-        tx_results=[decode_tx_result_json(entry) for entry in document["txs"]],
-        events=[decode_event_json(event) for event in document["events"]],
-        validator_updates=[
-            ValidatorUpdate(
-                pub_key=bytes.fromhex(u["pub_key"]), pub_key_type=u["type"], power=int(u["power"])
-            )
-            for u in document["validator_updates"]
-        ],
-    )
+def _decode_json_record(data: bytes) -> BlockRecord:
+    try:
+        document = json.loads(data)
+        height = int(document["height"])
+        entries = document["txs"]
+        return make_block_record(
+            height=height,
+            time_ns=int(document["time_ns"]),
+            app_hash=bytes.fromhex(document["app_hash"]),
+            block_hash=bytes.fromhex(document["block_hash"]),
+            proposer=bytes.fromhex(document["proposer"]),
+            txs=[base64.b64decode(entry["tx"], validate=True) for entry in entries],
+            tx_results=[
+                replace(decode_tx_result_json(entry), priority=int(entry.get("priority", 0)))
+                for entry in entries
+            ],
+            events=[decode_event_json(event) for event in document["events"]],
+            validator_updates=[
+                ValidatorUpdate(
+                    pub_key=bytes.fromhex(u["pub_key"]),
+                    pub_key_type=str(u["type"]),
+                    power=int(u["power"]),
+                )
+                for u in document["validator_updates"]
+            ],
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        raise EventLogError(f"corrupt block record (JSON form): {exc!r}") from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,10 +949,12 @@ class _LmdbIndex:
     def put(self, block: BlockRecord, encoded: bytes) -> None:
         with self._env.begin(write=True) as txn:
             txn.put(_HEIGHT.pack(block.height), encoded, db=self._blocks)
-            for tx in block.txs:
-                txn.put(
-                    bytes.fromhex(tx.hash), _LOCATION.pack(block.height, tx.index), db=self._txs
-                )
+            txn.cursor(db=self._txs).putmulti(
+                [
+                    (bytes.fromhex(tx.hash), _LOCATION.pack(block.height, tx.index))
+                    for tx in block.txs
+                ]
+            )
 
     def get(self, height: int) -> bytes | None:
         if not 0 <= height < 2**64:
@@ -656,6 +1083,13 @@ class EventLog:
         A block at or below the last recorded height is ignored (a replay after a restart).
         A skipped height (the process died between the application's commit and this
         record) leaves a hole in the log, with a warning: the stream goes on.
+
+        Returns
+        -------
+        tuple[StreamEvent, ...]
+            The messages published to live subscribers: empty when the block is ignored or
+            nobody is subscribed (they are only computed for subscribers; anyone else can
+            call :func:`compute_stream_events`).
         """
         if self._last and block.height <= self._last:
             return ()
@@ -668,9 +1102,11 @@ class EventLog:
         self._last = block.height
         for listener in list(self._listeners):
             listener(block)
-        events = compute_stream_events(block)
-        for subscriber in list(self._subscribers):
-            subscriber.offer(events)
+        events: tuple[StreamEvent, ...] = ()
+        if self._subscribers:
+            events = compute_stream_events(block)
+            for subscriber in list(self._subscribers):
+                subscriber.offer(events)
         if self._changed is not None:
             self._changed.set()
             self._changed = None
