@@ -81,6 +81,7 @@ from google.protobuf.message import DecodeError
 
 from pyallora.chain.abci_types import Event, TxResult, ValidatorUpdate
 from pyallora.core.crypto import sha256
+from pyallora.core.encoding import encode_uvarint
 from pyallora.core.errors import PyAlloraError
 from pyallora.node.cometbft import format_genesis_time
 from pyallora.proto.emissions.v5 import tx_pb2 as emissions_tx
@@ -390,22 +391,13 @@ _MEMO_SIZE: Final = 1 << 14
 """Entries an encoding memo holds before it starts over."""
 
 
-def _encode_varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-_VARINTS: Final = tuple(_encode_varint(value) for value in range(1 << 12))
+_VARINTS: Final = tuple(encode_uvarint(value) for value in range(1 << 12))
 """Varints below 4,096 (lengths of fields: most txs are shorter)."""
 
 
 def _encode_head(tag: bytes, size: int) -> bytes:
     """The tag and length of a length-delimited field."""
-    return tag + (_VARINTS[size] if size < len(_VARINTS) else _encode_varint(size))
+    return tag + (_VARINTS[size] if size < len(_VARINTS) else encode_uvarint(size))
 
 
 def _encode_sint64(tag: bytes, value: int) -> bytes:
@@ -414,7 +406,7 @@ def _encode_sint64(tag: bytes, value: int) -> bytes:
         return b""
     if not _INT64_MIN <= value < _INT64_LIMIT:
         raise ValueError(f"{value} does not fit a sint64")
-    return tag + _encode_varint((value << 1) ^ (value >> 63))
+    return tag + encode_uvarint((value << 1) ^ (value >> 63))
 
 
 def _encode_bytes(tag: bytes, value: bytes) -> bytes:
@@ -422,7 +414,7 @@ def _encode_bytes(tag: bytes, value: bytes) -> bytes:
     size = len(value)
     if not size:
         return b""
-    return tag + (_VARINTS[size] if size < len(_VARINTS) else _encode_varint(size)) + value
+    return tag + (_VARINTS[size] if size < len(_VARINTS) else encode_uvarint(size)) + value
 
 
 def _encode_text(tag: bytes, text: str) -> bytes:
@@ -468,10 +460,10 @@ class _AttributeMemo(dict[tuple[str, str], bytes]):
         encoded = b"".join(
             [
                 tag,
-                _VARINTS[key_size] if key_size < len(_VARINTS) else _encode_varint(key_size),
+                _VARINTS[key_size] if key_size < len(_VARINTS) else encode_uvarint(key_size),
                 key,
                 tag,
-                _VARINTS[value_size] if value_size < len(_VARINTS) else _encode_varint(value_size),
+                _VARINTS[value_size] if value_size < len(_VARINTS) else encode_uvarint(value_size),
                 value,
             ]
         )
@@ -506,7 +498,7 @@ def _encode_events(
     parts.extend(map(types.__getitem__, map(_type_of, events)))
     lists = list(map(_attributes_of, events))
     counts = list(map(len, lists))
-    packed = bytes(counts) if max(counts) < 0x80 else b"".join(map(_encode_varint, counts))
+    packed = bytes(counts) if max(counts) < 0x80 else b"".join(map(encode_uvarint, counts))
     parts.append(_encode_head(sizes_tag, len(packed)))
     parts.append(packed)
     parts.extend(map(attributes.__getitem__, chain.from_iterable(lists)))
