@@ -20,6 +20,9 @@ Measured:
   replaced, so the same number of transactions, each 17 bytes longer. The figure is the
   committed transactions (from the block headers) over the block-time span from the last block
   before the load to the last block holding its transactions.
+* **CPU per committed transaction** of each node process (the application and CometBFT for
+  pyallora, CometBFT for kvstore), from Linux's ``/proc``, over the load and the drain (text
+  output only): where the time goes.
 * **(c) consumer latency.** On the pyallora node (after the load), a topic with 32 inferers and
   6 forecasters is created and gets its first network inference; then ``--clients``
   concurrent clients, each on its own kept-alive connection, request
