@@ -160,6 +160,8 @@ def test_requests_split_across_many_writes(tmp_path: Path) -> None:
             assert answers[-1] == FlushResponse()
             await client.close()
         assert app.calls == ["check_tx", "recheck_tx"] * 20
+        counts = {name: stats.count for name, stats in server.request_stats.items()}
+        assert counts == {"check_tx": 20, "recheck_tx": 20, "flush": 1}
 
     run(scenario)
 
@@ -209,6 +211,22 @@ def test_one_height_on_four_connections(address: str) -> None:
             await snapshot.send(ListSnapshotsRequest(), FlushRequest())
             assert (await snapshot.receive(2))[0] == ListSnapshotsResponse()
             assert server.connection_count == 4
+            stats = server.request_stats
+            assert {name: entry.count for name, entry in stats.items()} == {
+                "check_tx": 2,
+                "commit": 1,
+                "finalize_block": 1,
+                "flush": 9,
+                "info": 2,
+                "init_chain": 1,
+                "list_snapshots": 1,
+                "on_commit": 1,
+                "prepare_proposal": 1,
+                "process_proposal": 1,
+                "query": 1,
+            }
+            assert all(entry.seconds >= 0 for entry in stats.values())
+            assert stats["flush"].seconds == 0
             for client in (query, snapshot, mempool, consensus):
                 await client.close()
         assert [(b.height, b.result.app_hash, b.commit) for b in committed] == [

@@ -127,6 +127,18 @@ def _send(wallet: Wallet, amount: int) -> list[bank_tx.MsgSend]:
     ]
 
 
+def _metrics(api: str) -> dict[str, float]:
+    """``GET /v1/metrics`` as ``{series: value}``."""
+    answer = httpx.get(api + "/v1/metrics", timeout=10)
+    assert answer.status_code == 200
+    samples = {}
+    for line in answer.text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
 def test_allora_start_with_cometbft(tmp_path: Path, cometbft_binary: Path) -> None:
     home = tmp_path / "home"
     init = _allora(
@@ -199,14 +211,23 @@ def test_allora_start_with_cometbft(tmp_path: Path, cometbft_binary: Path) -> No
             assert rpc.block(height).hash == bytes.fromhex(app_block.block_hash)
             stopped_at = client.status().height
 
-        # 4. SIGTERM stops CometBFT and the application
+            # 4. the node's metrics count what CometBFT asked of the application
+            samples = _metrics(api)
+            assert samples['pyallora_abci_requests_total{method="check_tx"}'] >= 2
+            commits = samples['pyallora_abci_requests_total{method="commit"}']
+            assert commits >= height  # every block since the chain started, in this process
+            assert samples['pyallora_abci_requests_total{method="on_commit"}'] == commits
+            assert samples['pyallora_abci_requests_total{method="finalize_block"}'] == commits
+            assert samples['pyallora_abci_request_seconds_total{method="finalize_block"}'] > 0
+
+        # 5. SIGTERM stops CometBFT and the application
         assert node.terminate() == 0
         assert not _is_alive(comet_pid)
         assert not (home / "run.json").exists()
     finally:
         node.terminate()
 
-    # 5. a restart continues the chain (CometBFT's handshake with the stored state)
+    # 6. a restart continues the chain (CometBFT's handshake with the stored state)
     again = NodeProcess(home, tmp_path / "node2.log")
     try:
         api = again.wait_for_line("API listening on ").removeprefix("API listening on ")

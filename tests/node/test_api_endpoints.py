@@ -136,6 +136,25 @@ def test_status_and_blocks_follow_the_chain(api: NodeHandle) -> None:
     assert int(previous["time_ns"]) < int(latest["time_ns"])
 
 
+def test_metrics_are_prometheus_text(api: NodeHandle) -> None:
+    height = api.block()
+    answer = api.http.get("/v1/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    samples = {}
+    for line in answer.text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    assert samples["pyallora_block_height"] == height
+    assert samples["pyallora_event_log_latest_height"] == height
+    assert samples[f'pyallora_node_info{{engine="solo",chain_id="{CHAIN_ID}"}}'] == 1
+    assert samples["pyallora_event_stream_subscribers"] == 0
+    # the solo engine has no ABCI server: its series are declared and empty
+    assert "# TYPE pyallora_abci_requests_total counter" in answer.text
+    assert not any(name.startswith("pyallora_abci_") for name in samples)
+
+
 def test_block_listing_is_paged_and_capped(api: NodeHandle) -> None:
     while api.http.get("/v1/status").json()["height"] < MAX_PAGE + 3:
         api.block()

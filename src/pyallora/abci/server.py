@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from contextlib import suppress
@@ -118,6 +119,15 @@ class CommittedBlock:
     request: FinalizeBlockRequest
     result: FinalizeBlockResult
     commit: CommitResult
+
+
+@dataclass(slots=True)
+class RequestStats:
+    """How many requests of one kind the server answered, and the time they took: the
+    application call for application methods, the commit observer for ``on_commit``."""
+
+    count: int = 0
+    seconds: float = 0.0
 
 
 CommitCallback = Callable[[CommittedBlock], object]
@@ -233,6 +243,7 @@ class AbciServer:
         self._failure: ApplicationFailedError | None = None
         self._last_finalize: tuple[FinalizeBlockRequest, FinalizeBlockResult] | None = None
         self._stop_task: asyncio.Task[None] | None = None
+        self._stats: dict[str, RequestStats] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -247,6 +258,24 @@ class AbciServer:
     def failure(self) -> ApplicationFailedError | None:
         """The application failure that stopped the server, if any."""
         return self._failure
+
+    @property
+    def request_stats(self) -> dict[str, RequestStats]:
+        """Per kind of request, since the server was made (a copy): the ABCI method names
+        (``check_tx``, ``finalize_block``, ...), ``recheck_tx`` for CheckTx of type RECHECK,
+        and ``on_commit`` for the commit observer. Wall-clock time on the event loop, for
+        operators (``GET /metrics``); nothing of consensus depends on it."""
+        return {
+            name: RequestStats(count=stats.count, seconds=stats.seconds)
+            for name, stats in sorted(self._stats.items())
+        }
+
+    def _count(self, name: str, seconds: float) -> None:
+        stats = self._stats.get(name)
+        if stats is None:
+            stats = self._stats[name] = RequestStats()
+        stats.count += 1
+        stats.seconds += seconds
 
     @property
     def connection_count(self) -> int:
@@ -399,25 +428,32 @@ class AbciServer:
         """Compute the response to one request (application calls go through the lock)."""
         match request:
             case FlushRequest():
-                return FlushResponse()
+                response: ResponseRecord = FlushResponse()
             case EchoRequest():
-                return EchoResponse(message=request.message)
+                response = EchoResponse(message=request.message)
             case ListSnapshotsRequest():
-                return ListSnapshotsResponse()
+                response = ListSnapshotsResponse()
             case OfferSnapshotRequest():
-                return OfferSnapshotResponse(result=OFFER_SNAPSHOT_REJECT)
+                response = OfferSnapshotResponse(result=OFFER_SNAPSHOT_REJECT)
             case LoadSnapshotChunkRequest():
-                return LoadSnapshotChunkResponse()
+                response = LoadSnapshotChunkResponse()
             case ApplySnapshotChunkRequest():
-                return ApplySnapshotChunkResponse()
+                response = ApplySnapshotChunkResponse()
             case ExtendVoteRequest():
-                return ExtendVoteResponse()
+                response = ExtendVoteResponse()
             case VerifyVoteExtensionRequest():
-                return VerifyVoteExtensionResponse(accept=not request.vote_extension)
+                response = VerifyVoteExtensionResponse(accept=not request.vote_extension)
+            case _:
+                return await self._respond_from_app(request)
+        self._count(get_request_method(request), 0.0)
+        return response
+
+    async def _respond_from_app(self, request: RequestRecord) -> ResponseRecord:
         method = get_request_method(request)
         async with self._lock:
             if self._failure is not None:
                 raise _StopServing
+            started = time.perf_counter()
             try:
                 if self._executor is None:
                     response = self._call_app(request)
@@ -427,8 +463,12 @@ class AbciServer:
             except Exception as exc:
                 self._fail(method, exc)
                 raise _StopServing from exc
+            recheck = isinstance(request, CheckTxRequest) and request.recheck
+            self._count("recheck_tx" if recheck else method, time.perf_counter() - started)
         if isinstance(request, CommitRequest):
+            started = time.perf_counter()
             self._notify_commit(response)
+            self._count("on_commit", time.perf_counter() - started)
         return response
 
     def _call_app(self, request: RequestRecord) -> ResponseRecord:

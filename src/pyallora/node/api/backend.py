@@ -29,7 +29,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 import httpx
 
-from pyallora.abci.server import AbciServer, CommittedBlock
+from pyallora.abci.server import AbciServer, CommittedBlock, RequestStats
 from pyallora.chain.abci_types import InfoResult, QueryRequest, TxResult
 from pyallora.chain.app import App
 from pyallora.chain.genesis import GenesisDoc
@@ -143,6 +143,10 @@ class Backend(Protocol):
         """The application's last committed height and app hash."""
         ...
 
+    def request_stats(self) -> dict[str, RequestStats]:
+        """ABCI requests answered, by kind (empty without an ABCI server)."""
+        ...
+
     async def query(self, path: str, request: dict[str, Any] | None = None) -> dict[str, Any]:
         """A committed-state query in proto-JSON (raises :class:`QueryFailedError`)."""
         ...
@@ -201,6 +205,10 @@ class AppBackend:
     def app(self) -> App:
         """The application."""
         return self._app
+
+    def request_stats(self) -> dict[str, RequestStats]:
+        """The ABCI server's requests by kind (none without one: the solo engine)."""
+        return {}
 
     def info(self) -> InfoResult:
         """The application's ``info``."""
@@ -377,6 +385,10 @@ class CometBackend(AppBackend):
     def attach(self, abci: AbciServer) -> None:
         """Use ``abci``'s lock for queries."""
         self._abci = abci
+
+    def request_stats(self) -> dict[str, RequestStats]:
+        """The attached ABCI server's requests by kind."""
+        return {} if self._abci is None else self._abci.request_stats
 
     @property
     def rpc_url(self) -> str | None:
