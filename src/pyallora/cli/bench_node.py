@@ -21,8 +21,9 @@ Measured:
   committed transactions (from the block headers) over the block-time span from the last block
   before the load to the last block holding its transactions.
 * **CPU per committed transaction** of each node process (the application and CometBFT for
-  pyallora, CometBFT for kvstore), from Linux's ``/proc``, over the load and the drain (text
-  output only): where the time goes.
+  pyallora, CometBFT for kvstore), from Linux's ``/proc``, over the load and the drain, and
+  the application's time by ABCI request (from the node's ``GET /v1/metrics``; text output
+  only): where the time goes.
 * **(c) consumer latency.** On the pyallora node (after the load), a topic with 32 inferers and
   6 forecasters is created and gets its first network inference; then ``--clients``
   concurrent clients, each on its own kept-alive connection, request
@@ -298,6 +299,42 @@ def find_child_pids(pid: int) -> list[int]:
     return sorted(set(children))
 
 
+def read_metrics(api_url: str) -> dict[str, float]:
+    """The node's ``GET /v1/metrics`` as ``{series: value}`` (``name{labels}`` → number)."""
+    answer = httpx.get(api_url.rstrip("/") + "/v1/metrics", timeout=30)
+    answer.raise_for_status()
+    samples: dict[str, float] = {}
+    for line in answer.text.splitlines():
+        if line and not line.startswith("#"):
+            series, _, value = line.rpartition(" ")
+            samples[series] = float(value)
+    return samples
+
+
+def compute_abci_usage(
+    before: dict[str, float], after: dict[str, float]
+) -> dict[str, tuple[int, float]]:
+    """ABCI requests and application seconds by method between two metric readings.
+
+    >>> counts = 'pyallora_abci_requests_total{method="check_tx"}'
+    >>> seconds = 'pyallora_abci_request_seconds_total{method="check_tx"}'
+    >>> compute_abci_usage({counts: 2, seconds: 0.5}, {counts: 12, seconds: 1.5})
+    {'check_tx': (10, 1.0)}
+    """
+    usage: dict[str, tuple[int, float]] = {}
+    prefix = 'pyallora_abci_requests_total{method="'
+    for series, count in sorted(after.items()):
+        if not series.startswith(prefix):
+            continue
+        method = series.removeprefix(prefix).removesuffix('"}')
+        seconds_series = f'pyallora_abci_request_seconds_total{{method="{method}"}}'
+        requests = int(count - before.get(series, 0))
+        if requests > 0:
+            spent = after.get(seconds_series, 0.0) - before.get(seconds_series, 0.0)
+            usage[method] = (requests, spent)
+    return usage
+
+
 def _split_url(url: str) -> tuple[str, int]:
     parsed = httpx.URL(url)
     return parsed.host, parsed.port or 80
@@ -540,6 +577,8 @@ class NodeBenchFigures:
     consumer_p99_ms: float
     consumer_failures: int
     consumer_requests: int
+    abci_usage: dict[str, tuple[int, float]] = field(default_factory=dict)
+    """The pyallora application's ABCI requests and seconds by method during the load."""
 
     @property
     def ratio(self) -> float:
@@ -596,7 +635,9 @@ def measure(
         ):
             with CometRpc(rpc_url, timeout=30) as rpc:
                 say("pyallora: sending the load")
+                metrics_before = read_metrics(api_url)
                 ours = measure_throughput(rpc, queues, processes)
+                abci_usage = compute_abci_usage(metrics_before, read_metrics(api_url))
                 say(f"pyallora: {ours.tx_per_s:.1f} tx/s; preparing the consumer topic")
                 signer = TxSigner(CHAIN_ID, numbers)
                 topic_id = prepare_consumer_topic(
@@ -631,6 +672,7 @@ def measure(
         consumer_p99_ms=p99,
         consumer_failures=failures,
         consumer_requests=clients * requests,
+        abci_usage=abci_usage,
     )
 
 
@@ -654,6 +696,10 @@ def _print_text(figures: NodeBenchFigures, args: argparse.Namespace) -> None:
         if result.cpu_us_per_tx:
             spent = ", ".join(f"{n} {us:.0f}" for n, us in result.cpu_us_per_tx.items())
             print(f"          CPU per committed tx (µs): {spent}")
+        if name == "pyallora" and figures.abci_usage:
+            busy = sorted(figures.abci_usage.items(), key=lambda item: -item[1][1])
+            parts = [f"{method} {seconds:.2f} s ({count})" for method, (count, seconds) in busy]
+            print(f"          application time by ABCI request (count): {', '.join(parts)}")
     print(
         f"ratio     {figures.ratio:>9.3f}       target ≥ {TARGET_RATIO}   "
         f"{'met' if ratio_ok else 'NOT met'}"
