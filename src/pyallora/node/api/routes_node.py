@@ -131,10 +131,6 @@ METRICS_MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 """Prometheus' text exposition format."""
 
 
-def _metric(lines: list[str], name: str, kind: str, text: str, samples: list[str]) -> None:
-    lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", *samples]
-
-
 def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
@@ -150,59 +146,49 @@ async def get_metrics(backend: BackendDep) -> Response:
     kind (``check_tx``, ``recheck_tx``, ``prepare_proposal``, ``finalize_block``, ``commit``,
     ``on_commit`` for recording the block, ...) with the seconds they took, in Prometheus' text
     format: where a node's time goes. The ABCI series are empty on the solo engine."""
-    info = backend.info()
     log = backend.event_log
-    engine, chain_id = _label(backend.engine), _label(backend.chain_id)
-    lines: list[str] = []
-    _metric(
-        lines,
-        "pyallora_node_info",
-        "gauge",
-        "The node's engine and chain id.",
-        [f'pyallora_node_info{{engine="{engine}",chain_id="{chain_id}"}} 1'],
-    )
-    _metric(
-        lines,
-        "pyallora_block_height",
-        "gauge",
-        "Height of the last committed block.",
-        [f"pyallora_block_height {info.last_block_height}"],
-    )
-    _metric(
-        lines,
-        "pyallora_event_log_latest_height",
-        "gauge",
-        "Height of the last block in the node's event log.",
-        [f"pyallora_event_log_latest_height {log.latest_height}"],
-    )
-    _metric(
-        lines,
-        "pyallora_event_stream_subscribers",
-        "gauge",
-        "Live subscribers of the event stream.",
-        [f"pyallora_event_stream_subscribers {log.subscriber_count}"],
-    )
     stats = backend.request_stats()
-    _metric(
-        lines,
-        "pyallora_abci_requests_total",
-        "counter",
-        "ABCI requests answered, by kind.",
-        [
-            f'pyallora_abci_requests_total{{method="{_label(name)}"}} {entry.count}'
-            for name, entry in stats.items()
-        ],
-    )
-    _metric(
-        lines,
-        "pyallora_abci_request_seconds_total",
-        "counter",
-        "Seconds the application spent answering ABCI requests, by kind.",
-        [
-            f'pyallora_abci_request_seconds_total{{method="{_label(name)}"}} {entry.seconds:.6f}'
-            for name, entry in stats.items()
-        ],
-    )
+    node_labels = f'{{engine="{_label(backend.engine)}",chain_id="{_label(backend.chain_id)}"}}'
+    families: list[tuple[str, str, str, list[tuple[str, object]]]] = [
+        ("pyallora_node_info", "gauge", "The node's engine and chain id.", [(node_labels, 1)]),
+        (
+            "pyallora_block_height",
+            "gauge",
+            "Height of the last committed block.",
+            [("", backend.info().last_block_height)],
+        ),
+        (
+            "pyallora_event_log_latest_height",
+            "gauge",
+            "Height of the last block in the node's event log.",
+            [("", log.latest_height)],
+        ),
+        (
+            "pyallora_event_stream_subscribers",
+            "gauge",
+            "Live subscribers of the event stream.",
+            [("", log.subscriber_count)],
+        ),
+        (
+            "pyallora_abci_requests_total",
+            "counter",
+            "ABCI requests answered, by kind.",
+            [(f'{{method="{_label(name)}"}}', entry.count) for name, entry in stats.items()],
+        ),
+        (
+            "pyallora_abci_request_seconds_total",
+            "counter",
+            "Seconds the application spent answering ABCI requests, by kind.",
+            [
+                (f'{{method="{_label(name)}"}}', f"{entry.seconds:.6f}")
+                for name, entry in stats.items()
+            ],
+        ),
+    ]
+    lines: list[str] = []
+    for name, kind, text, samples in families:
+        lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
+        lines += [f"{name}{labels} {value}" for labels, value in samples]
     return Response(content="\n".join(lines) + "\n", media_type=METRICS_MEDIA_TYPE)
 
 
