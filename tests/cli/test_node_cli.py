@@ -18,6 +18,7 @@ import pytest
 
 from pyallora.cli.query import CliNodeError
 from pyallora.cli.tx import parse_amount_text
+from pyallora.node.processes import stop_process
 
 ALICE_FUNDS = 1_000_000
 
@@ -72,14 +73,7 @@ class StartedNode:
                 return line
 
     def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        return self.process.returncode
+        return stop_process(self.process, 60)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import contextlib
 import io
 import json
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from pyallora.cli.main import main
 from pyallora.client.client import Client
 from pyallora.client.keys import ValidatorKey
 from pyallora.core.crypto import ACCOUNT_PREFIX, VALOPER_PREFIX, convert_address
+from pyallora.node.processes import stop_process
 
 FUNDS = 10**21
 """uallo of each test account (1000 ALLO)."""
@@ -68,13 +68,7 @@ class SoloNode:
         raise AssertionError(f"no {prefix!r} line; got {seen}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process, 30)
 
 
 class Chain:

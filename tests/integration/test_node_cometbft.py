@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from cosmpy.protos.cosmos.base.v1beta1 import coin_pb2
 from pyallora.client import Client, Wallet
 from pyallora.client.keyring import Keyring
 from pyallora.node.cometbft import CometRpc, CometRpcError, TxLookup
+from pyallora.node.processes import stop_process
 
 pytestmark = pytest.mark.integration
 
@@ -85,15 +85,9 @@ class NodeProcess:
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
 
     def terminate(self, timeout: float = 60) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        status = stop_process(self.process, timeout)
         self._log_file.close()
-        return self.process.returncode
+        return status
 
 
 def _is_alive(pid: int) -> bool:

@@ -83,6 +83,7 @@ from pyallora.client.wallet import Wallet
 from pyallora.core.errors import PyAlloraError
 from pyallora.node.cometbft import CometBftNotFoundError, find_cometbft
 from pyallora.node.home import VALIDATOR_KEY_NAME, NodeHome, init_node_home
+from pyallora.node.processes import stop_process
 from pyallora.proto.emissions.v5 import query_pb2 as q
 from pyallora.proto.emissions.v5 import tx_pb2 as tx
 
@@ -280,15 +281,9 @@ class NodeProcess:
 
     def stop(self, timeout: float = 60.0) -> int:
         """SIGTERM, then wait (SIGKILL after ``timeout``); returns the exit status."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        status = stop_process(self.process, timeout)
         self._log.close()
-        return int(self.process.returncode or 0)
+        return status
 
     def detach(self) -> None:
         """Leave the node running after the demo exits."""

@@ -44,7 +44,6 @@ import json
 import math
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -80,6 +79,7 @@ from pyallora.node.cometbft import (
     init_home,
 )
 from pyallora.node.home import NodeHome, init_node_home
+from pyallora.node.processes import stop_process
 
 TARGET_RATIO: Final = 0.5
 """Target of pyallora's committed tx/s over kvstore's."""
@@ -509,16 +509,6 @@ def measure_consumer_latency(
 # Nodes
 
 
-def _stop_child(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout)
-
-
 @contextlib.contextmanager
 def run_pyallora_node(home: Path, log_path: Path) -> Iterator[tuple[str, str, dict[str, int]]]:
     """``allora start --home HOME`` in a child process until the block exits; yields the
@@ -558,7 +548,7 @@ def run_pyallora_node(home: Path, log_path: Path) -> Iterator[tuple[str, str, di
                     processes["cometbft"] = child
         yield str(addresses["api"]), str(addresses["rpc"]), processes
     finally:
-        _stop_child(process)
+        stop_process(process, kill_wait=30.0)
 
 
 def _genesis_account_numbers(genesis_app_state: dict[str, Any]) -> dict[str, int]:

@@ -59,6 +59,7 @@ from pyallora.node.cometbft import (
     CometRpc,
     init_home,
 )
+from pyallora.node.processes import stop_process
 
 APP_START_TIMEOUT: Final = 30.0
 """Seconds to wait for the application process to listen."""
@@ -365,16 +366,6 @@ def _start_app_process(
     return process
 
 
-def _stop_process(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout)
-
-
 def run_node_bench(
     *,
     app: str = "pyallora",
@@ -433,7 +424,7 @@ def run_node_bench(
         finally:
             node.stop()
             if app_process is not None:
-                _stop_process(app_process)
+                stop_process(app_process, 10)
     return NodeBenchReport(
         app=app, timeout_commit_ms=timeout_commit_ms, empty_blocks=empty, throughput=load
     )

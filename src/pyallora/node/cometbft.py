@@ -23,7 +23,6 @@ import base64
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -40,6 +39,7 @@ import websockets
 
 from pyallora.chain.abci_types import Event, TxResult
 from pyallora.core.errors import PyAlloraError
+from pyallora.node.processes import stop_process
 
 COMETBFT_VERSION: Final = "0.38.25"
 """The pinned CometBFT version (INFRA.md §2.2)."""
@@ -446,14 +446,7 @@ class CometBftProcess:
         process = self._process
         if process is None:
             return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=timeout)
-        return process.returncode
+        return stop_process(process, timeout, kill_wait=timeout)
 
     def kill(self) -> int | None:
         """SIGKILL at once (a crash); returns the exit status."""
