@@ -27,7 +27,7 @@ from cosmpy.protos.cosmos.base.v1beta1 import coin_pb2
 from pyallora.client import Client, Wallet
 from pyallora.client.keyring import Keyring
 from pyallora.node.cometbft import CometRpc, CometRpcError, TxLookup
-from pyallora.node.processes import stop_process
+from pyallora.node.processes import find_child_pids, stop_process
 
 pytestmark = pytest.mark.integration
 
@@ -81,8 +81,7 @@ class NodeProcess:
         raise AssertionError(f"no {prefix!r}; log:\n{self.log.read_text()[-3000:]}")
 
     def children(self) -> list[int]:
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+        return find_child_pids(self.process.pid)
 
     def terminate(self, timeout: float = 60) -> int:
         status = stop_process(self.process, timeout)

@@ -4,19 +4,12 @@ the contract's keys (no speed asserted; targets belong to the benchmark itself).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
 from pyallora.cli.bench_node import (
     compute_percentile,
-    find_child_pids,
     make_sender_key,
-    read_process_cpu_s,
     sign_load,
     to_kvstore_tx,
 )
@@ -50,25 +43,6 @@ def test_percentile_is_nearest_rank() -> None:
     assert compute_percentile(values, 0.5) == 50.0
     assert compute_percentile(values, 0.99) == 99.0
     assert compute_percentile([7.0], 0.99) == 7.0
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_process_cpu_and_children_are_read_from_proc() -> None:
-    before = read_process_cpu_s(os.getpid())
-    assert before is not None
-    start = time.process_time()
-    while time.process_time() - start < 0.2:
-        sum(range(1000))
-    after = read_process_cpu_s(os.getpid())
-    assert after is not None and after - before >= 0.1
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-    try:
-        assert child.pid in find_child_pids(os.getpid())
-    finally:
-        child.kill()
-        child.wait()
-    assert read_process_cpu_s(child.pid) is None  # reaped: no such process
-    assert find_child_pids(child.pid) == []
 
 
 @pytest.mark.integration

@@ -79,7 +79,7 @@ from pyallora.node.cometbft import (
     init_home,
 )
 from pyallora.node.home import NodeHome, init_node_home
-from pyallora.node.processes import stop_process
+from pyallora.node.processes import find_child_pids, read_process_cpu_s, stop_process
 
 TARGET_RATIO: Final = 0.5
 """Target of pyallora's committed tx/s over kvstore's."""
@@ -276,27 +276,6 @@ class Throughput:
     cpu_us_per_tx: dict[str, float] = field(default_factory=dict)
     """CPU time (user + system, µs) per committed transaction of each named process of the
     node while it took the load and drained its mempool (Linux; empty elsewhere)."""
-
-
-def read_process_cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds a process has used (all its threads), from Linux's
-    ``/proc``; ``None`` where that is not readable."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-        fields = text.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def find_child_pids(pid: int) -> list[int]:
-    """The direct children of a process (Linux ``/proc``; empty elsewhere)."""
-    children: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(OSError, ValueError):
-                children.extend(int(p) for p in (task / "children").read_text().split())
-    return sorted(set(children))
 
 
 def read_metrics(api_url: str) -> dict[str, float]:
