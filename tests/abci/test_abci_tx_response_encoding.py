@@ -92,3 +92,70 @@ def test_unencodable_values_are_still_refused() -> None:
     bad_key = ValidatorUpdate(pub_key_type="rsa", pub_key=b"k", power=1)
     with pytest.raises(TranslationError):
         encode_response(FinalizeBlockResult(tx_results=(), validator_updates=(bad_key,)))
+
+
+def _reference_indexed(
+    record: TxResult | FinalizeBlockResult, index_events: frozenset[str]
+) -> bytes:
+    response = pb.Response()
+    _fill_response(response, record, index_events)
+    return _serialize(response)
+
+
+def _flags(events: object) -> list[tuple[str, str, bool]]:
+    return [
+        (str(event.type), str(attribute.key), bool(attribute.index))
+        for event in events  # type: ignore[attr-defined]
+        for attribute in event.attributes
+    ]
+
+
+_index_sets = st.frozensets(
+    st.builds(lambda t, k: f"{t}.{k}", _texts, _texts), max_size=4
+) | st.just(frozenset({"transfer.recipient", "message.sender"}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_tx_results, _index_sets)
+def test_check_tx_index_set_bytes_equal_protobuf(result: TxResult, index: frozenset[str]) -> None:
+    encoded = encode_response(result, index_events=index)
+    assert encoded == _reference_indexed(result, index)
+    flags = _flags(pb.Response.FromString(encoded).check_tx.events)
+    assert flags == [
+        (event.type, key, f"{event.type}.{key}" in index)
+        for event in result.events
+        for key, _ in event.attributes
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(_blocks, _index_sets)
+def test_finalize_block_index_set_bytes_equal_protobuf(
+    result: FinalizeBlockResult, index: frozenset[str]
+) -> None:
+    encoded = encode_response(result, index_events=index)
+    assert encoded == _reference_indexed(result, index)
+    message = pb.Response.FromString(encoded).finalize_block
+    marked = _flags(message.events) + [
+        flag for tx in message.tx_results for flag in _flags(tx.events)
+    ]
+    assert all(indexed == (f"{t}.{k}" in index) for t, k, indexed in marked)
+
+
+def test_only_the_listed_attributes_are_indexed_and_the_rest_is_unchanged() -> None:
+    send = Event(
+        type="transfer",
+        attributes=(("recipient", "allo1b"), ("sender", "allo1a"), ("amount", "5uallo")),
+    )
+    result = TxResult(gas_wanted=7, events=(send, Event(type="message", attributes=(("a", "b"),))))
+    encoded = encode_response(result, index_events=frozenset({"transfer.recipient"}))
+    message = pb.Response.FromString(encoded).check_tx
+    assert _flags(message.events) == [
+        ("transfer", "recipient", True),
+        ("transfer", "sender", False),
+        ("transfer", "amount", False),
+        ("message", "a", False),
+    ]
+    assert decode_response(encoded) == decode_response(encode_response(result))
+    everything = pb.Response.FromString(encode_response(result)).check_tx
+    assert all(indexed for *_, indexed in _flags(everything.events))

@@ -4,7 +4,7 @@
 (``broadcast_tx_commit``) and one through the node's API; their results as CometBFT and the
 API report them; the app hash CometBFT reports (``abci_info`` and the next block's header)
 equals the application's; SIGTERM stops CometBFT and the application (no orphan process),
-and a restart continues the chain.
+and a restart continues the chain; after it, ``[index] events`` limits what CometBFT indexes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from cosmpy.protos.cosmos.base.v1beta1 import coin_pb2
 from pyallora.client import Client, Wallet
 from pyallora.client.keyring import Keyring
 from pyallora.node.cometbft import CometRpc, CometRpcError, TxLookup
+from pyallora.node.config import load_node_config, save_node_config
 from pyallora.node.processes import find_child_pids, stop_process
 
 pytestmark = pytest.mark.integration
@@ -118,6 +119,16 @@ def _send(wallet: Wallet, amount: int) -> list[bank_tx.MsgSend]:
             amount=[coin_pb2.Coin(denom="uallo", amount=str(amount))],
         )
     ]
+
+
+def _search_count(rpc: CometRpc, query: str, at_least: int = 0, timeout: float = 30) -> int:
+    """CometBFT's ``tx_search`` total for ``query``, once it reaches ``at_least``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        total = int(rpc.call("tx_search", query=query)["total_count"])
+        if total >= at_least or time.monotonic() > deadline:
+            return total
+        time.sleep(0.05)
 
 
 def _metrics(api: str) -> dict[str, float]:
@@ -220,14 +231,24 @@ def test_allora_start_with_cometbft(tmp_path: Path, cometbft_binary: Path) -> No
     finally:
         node.terminate()
 
-    # 6. a restart continues the chain (CometBFT's handshake with the stored state)
+    # 6. a restart continues the chain (CometBFT's handshake with the stored state), now
+    # with CometBFT indexing only the transfers' recipients ([index] events)
+    config = load_node_config(home)
+    save_node_config(home, config.with_overrides(index_events=("transfer.recipient",)))
     again = NodeProcess(home, tmp_path / "node2.log")
     try:
         api = again.wait_for_line("API listening on ").removeprefix("API listening on ")
-        with Client(api) as client:
+        rpc_url = again.wait_for_line("CometBFT RPC on ").removeprefix("CometBFT RPC on ")
+        with Client(api) as client, CometRpc(rpc_url) as rpc:
             client.wait_for_height(stopped_at + 2, timeout=60)
             assert client.balance(BOB) == 1234
             assert client.tx(info.hash).height == info.height
+            sent = client.send_tx(_send(alice, 1), alice, timeout=60)
+            assert _wait_for_indexed_tx(rpc, sent.hash).height == sent.height
+            to_bob = _search_count(rpc, f"transfer.recipient='{BOB}'", at_least=3)
+            assert to_bob == 3  # the three sends, before and after the restart
+            from_alice = _search_count(rpc, f"transfer.sender='{alice.address}'")
+            assert from_alice == 1  # the send before the restart: senders no longer indexed
         assert again.terminate() == 0
     finally:
         again.terminate()

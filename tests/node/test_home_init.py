@@ -195,6 +195,23 @@ def test_node_config_round_trip_and_validation() -> None:
         NodeConfig.from_toml("[[[")
 
 
+def test_index_events_round_trip_and_refuse_malformed_entries() -> None:
+    config = NodeConfig(index_events=("transfer.recipient", "emissions.v9.EventScoresSet.topic"))
+    assert NodeConfig.from_toml(config.to_toml()) == config
+    assert NodeConfig.from_toml("").index_events == ()
+    assert 'events = ["transfer.recipient"' in config.to_toml()
+    for bad in ("nodot", ".key", "type.", "a b.c", "type.k\\u0007"):
+        text = config.to_toml().replace('"transfer.recipient"', f'"{bad}"')
+        with pytest.raises(NodeConfigError, match="index.events"):
+            NodeConfig.from_toml(text)
+    with pytest.raises(NodeConfigError, match="list of strings"):
+        NodeConfig.from_toml("[index]\nevents = [1]\n")
+    with pytest.raises(NodeConfigError, match="type list"):
+        NodeConfig.from_toml('[index]\nevents = "transfer.recipient"\n')
+    with pytest.raises(NodeConfigError, match=r"\[index\] must be a table"):
+        NodeConfig.from_toml("index = 3\n")
+
+
 @pytest.mark.integration
 def test_init_with_cometbft_writes_a_matching_cometbft_genesis(tmp_path: Path) -> None:
     try:

@@ -29,7 +29,7 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Executor
 from contextlib import suppress
 from dataclasses import dataclass
@@ -212,6 +212,9 @@ class AbciServer:
         inline on the event loop.
     max_frame_length
         Largest accepted request frame.
+    index_events
+        The event attributes CometBFT's indexer should index, as ``"type.key"`` strings
+        (the Cosmos SDK's ``index-events``); empty: all of them.
 
     Examples
     --------
@@ -229,8 +232,10 @@ class AbciServer:
         on_commit: CommitCallback | None = None,
         executor: Executor | None = None,
         max_frame_length: int = MAX_MESSAGE_LENGTH,
+        index_events: Collection[str] = (),
     ) -> None:
         self._app = app
+        self._index_events = frozenset(index_events) or None
         self._on_commit = on_commit
         self._executor = executor
         self._max_frame_length = max_frame_length
@@ -414,7 +419,8 @@ class AbciServer:
             for payload in decoder.feed(data):
                 request = decode_request(payload)
                 response = await self._respond(request)
-                frames.append(encode_frame(encode_response(response)))
+                encoded = encode_response(response, index_events=self._index_events)
+                frames.append(encode_frame(encoded))
                 flush = flush or isinstance(request, FlushRequest)
             if frames:
                 writer.write(b"".join(frames))

@@ -13,7 +13,10 @@ Conventions of the mapping:
 * times: ``google.protobuf.Timestamp`` ↔ integer nanoseconds since the Unix epoch;
 * ``TxResult`` ↔ ``ResponseCheckTx`` (CheckTx) and ``ExecTxResult`` (FinalizeBlock); ``priority``
   and ``sender`` have no v0.38 field and are dropped;
-* event attributes are emitted with ``index = true`` (the SDK default: everything is indexed);
+* event attributes are emitted with ``index = true`` (the SDK default: everything is indexed),
+  or, when the encoder is given an index set (the node's ``index_events``, the SDK's
+  ``index-events``), only those whose ``type.key`` is in the set; the flag only tells
+  CometBFT's indexer what to index and is not part of any hash;
 * ``ValidatorUpdate.pub_key_type`` is ``"ed25519"`` or ``"secp256k1"`` (``tendermint.crypto``);
 * ``ExtendedCommitInfo`` (PrepareProposal) becomes a plain :class:`CommitInfo`: vote extensions are
   disabled (INFRA.md §4.5) and never reach the application.
@@ -385,11 +388,15 @@ def _events_from_pb(events: _Pb) -> tuple[Event, ...]:
     )
 
 
-def _add_events(target: _Pb, events: tuple[Event, ...]) -> None:
+def _add_events(
+    target: _Pb, events: tuple[Event, ...], index_events: frozenset[str] | None = None
+) -> None:
     for event in events:
         message = target.add(type=event.type)
+        prefix = event.type + "."
         for key, value in event.attributes:
-            message.attributes.add(key=key, value=value, index=True)
+            indexed = index_events is None or prefix + key in index_events
+            message.attributes.add(key=key, value=value, index=indexed)
 
 
 def _validator_update_from_pb(update: _Pb) -> ValidatorUpdate:
@@ -473,7 +480,9 @@ def _tx_result_from_pb(result: _Pb) -> TxResult:
     )
 
 
-def _set_tx_result(target: _Pb, result: TxResult) -> None:
+def _set_tx_result(
+    target: _Pb, result: TxResult, index_events: frozenset[str] | None = None
+) -> None:
     target.code = result.code
     target.codespace = result.codespace
     target.log = result.log
@@ -481,7 +490,7 @@ def _set_tx_result(target: _Pb, result: TxResult) -> None:
     target.data = result.data
     target.gas_wanted = result.gas_wanted
     target.gas_used = result.gas_used
-    _add_events(target.events, result.events)
+    _add_events(target.events, result.events, index_events)
 
 
 def _serialize(message: _Pb) -> bytes:
@@ -726,13 +735,16 @@ def encode_request(record: RequestRecord) -> bytes:
 # --- Responses -------------------------------------------------------------------------------
 
 
-def encode_response(record: ResponseRecord) -> bytes:
+def encode_response(record: ResponseRecord, *, index_events: frozenset[str] | None = None) -> bytes:
     """Serialize a response record as a ``tendermint.abci.Response`` (what the app sends).
 
     Parameters
     ----------
     record
         Any response record; a bare :class:`TxResult` is a ``ResponseCheckTx``.
+    index_events
+        The event attributes CometBFT should index, as ``"type.key"`` strings; ``None``
+        marks every attribute indexed (module docstring).
 
     Returns
     -------
@@ -745,12 +757,12 @@ def encode_response(record: ResponseRecord) -> bytes:
         If the record holds something the wire cannot carry (an unknown validator key type).
     """
     if isinstance(record, TxResult | FinalizeBlockResult):
-        fast = _encode_tx_response(record)
+        fast = _encode_tx_response(record, index_events)
         if fast is not None:
             return fast
     response = pb.Response()
     try:
-        _fill_response(response, record)
+        _fill_response(response, record, index_events)
     except (TypeError, ValueError) as exc:
         if isinstance(exc, TranslationError):
             raise
@@ -760,8 +772,8 @@ def encode_response(record: ResponseRecord) -> bytes:
 
 # The two responses that carry every transaction's result (CheckTx, FinalizeBlock) are
 # written by hand: the same bytes as the deterministic protobuf encoding of the message built
-# by ``_fill_response`` (fields in number order, proto3 defaults omitted, every attribute
-# ``index = true``), without building thousands of protobuf objects per block. Anything
+# by ``_fill_response`` (fields in number order, proto3 defaults omitted, ``index = true`` on
+# the attributes to index), without building thousands of protobuf objects per block. Anything
 # unusual (a negative integer, a string that is not UTF-8) takes the protobuf path.
 
 _RESPONSE_CHECK_TX: Final = 9
@@ -792,27 +804,38 @@ def _text_field(tag: bytes, text: str) -> bytes:
 
 _ATTRIBUTE_CACHE_SIZE: Final = 4096
 _attribute_cache: dict[tuple[str, str], bytes] = {}
+_unindexed_attribute_cache: dict[tuple[str, str], bytes] = {}
 
 
-def _encode_attribute(pair: tuple[str, str]) -> bytes:
+def _encode_attribute(pair: tuple[str, str], indexed: bool = True) -> bytes:
     """One ``Event.attributes`` entry with its tag and length (memoised: keys, addresses
     and module names repeat in every tx)."""
-    encoded = _attribute_cache.get(pair)
+    cache = _attribute_cache if indexed else _unindexed_attribute_cache
+    encoded = cache.get(pair)
     if encoded is None:
-        body = _text_field(b"\x0a", pair[0]) + _text_field(b"\x12", pair[1]) + _INDEXED
+        body = _text_field(b"\x0a", pair[0]) + _text_field(b"\x12", pair[1])
+        if indexed:
+            body += _INDEXED
         encoded = b"\x12" + _len_prefix(len(body)) + body
-        if len(_attribute_cache) >= _ATTRIBUTE_CACHE_SIZE:
-            _attribute_cache.clear()
-        _attribute_cache[pair] = encoded
+        if len(cache) >= _ATTRIBUTE_CACHE_SIZE:
+            cache.clear()
+        cache[pair] = encoded
     return encoded
 
 
-def _encode_event(event: Event) -> bytes:
-    body = _text_field(b"\x0a", event.type) + b"".join(map(_encode_attribute, event.attributes))
+def _encode_event(event: Event, index_events: frozenset[str] | None) -> bytes:
+    if index_events is None:
+        attributes = b"".join(map(_encode_attribute, event.attributes))
+    else:
+        prefix = event.type + "."
+        attributes = b"".join(
+            _encode_attribute(pair, prefix + pair[0] in index_events) for pair in event.attributes
+        )
+    body = _text_field(b"\x0a", event.type) + attributes
     return _len_prefix(len(body)) + body
 
 
-def _encode_tx_result(result: TxResult) -> bytes:
+def _encode_tx_result(result: TxResult, index_events: frozenset[str] | None) -> bytes:
     """``ResponseCheckTx`` / ``ExecTxResult`` (the same field numbers and types)."""
     if result.code < 0 or result.gas_wanted < 0 or result.gas_used < 0:
         raise ValueError("negative integer")
@@ -824,18 +847,22 @@ def _encode_tx_result(result: TxResult) -> bytes:
         b"\x28" + encode_uvarint(result.gas_wanted) if result.gas_wanted else b"",
         b"\x30" + encode_uvarint(result.gas_used) if result.gas_used else b"",
     ]
-    parts.extend(b"\x3a" + _encode_event(event) for event in result.events)
+    parts.extend(b"\x3a" + _encode_event(event, index_events) for event in result.events)
     parts.append(_text_field(b"\x42", result.codespace))
     return b"".join(parts)
 
 
-def _encode_tx_response(record: TxResult | FinalizeBlockResult) -> bytes | None:
+def _encode_tx_response(
+    record: TxResult | FinalizeBlockResult, index_events: frozenset[str] | None
+) -> bytes | None:
     """The ``Response`` bytes of a CheckTx or FinalizeBlock answer; ``None``: use protobuf."""
     try:
         if isinstance(record, TxResult):
-            return _len_field(_RESPONSE_CHECK_TX, _encode_tx_result(record))
-        parts = [b"\x0a" + _encode_event(event) for event in record.events]
-        parts.extend(_len_field(2, _encode_tx_result(result)) for result in record.tx_results)
+            return _len_field(_RESPONSE_CHECK_TX, _encode_tx_result(record, index_events))
+        parts = [b"\x0a" + _encode_event(event, index_events) for event in record.events]
+        parts.extend(
+            _len_field(2, _encode_tx_result(result, index_events)) for result in record.tx_results
+        )
         if record.validator_updates:
             updates = pb.ResponseFinalizeBlock()
             _add_validator_updates(updates.validator_updates, record.validator_updates)
@@ -847,7 +874,9 @@ def _encode_tx_response(record: TxResult | FinalizeBlockResult) -> bytes | None:
         return None
 
 
-def _fill_response(response: _Pb, record: ResponseRecord) -> None:
+def _fill_response(
+    response: _Pb, record: ResponseRecord, index_events: frozenset[str] | None = None
+) -> None:
     match record:
         case ExceptionResponse():
             response.exception.error = record.error
@@ -875,7 +904,7 @@ def _fill_response(response: _Pb, record: ResponseRecord) -> None:
             m.height = record.height
             m.codespace = record.codespace
         case TxResult():
-            _set_tx_result(response.check_tx, record)
+            _set_tx_result(response.check_tx, record, index_events)
         case CommitResult():
             response.commit.retain_height = record.retain_height
         case ListSnapshotsResponse():
@@ -898,9 +927,9 @@ def _fill_response(response: _Pb, record: ResponseRecord) -> None:
             )
         case FinalizeBlockResult():
             m = response.finalize_block
-            _add_events(m.events, record.events)
+            _add_events(m.events, record.events, index_events)
             for result in record.tx_results:
-                _set_tx_result(m.tx_results.add(), result)
+                _set_tx_result(m.tx_results.add(), result, index_events)
             _add_validator_updates(m.validator_updates, record.validator_updates)
             m.app_hash = record.app_hash
 

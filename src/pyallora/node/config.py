@@ -18,6 +18,9 @@ Example (``allora init`` picks free loopback ports)::
     max_page_size = 1000
     max_wait_ms = 60000
 
+    [index]
+    events = []
+
     [solo]
     block_time_ms = 1000
 
@@ -25,6 +28,12 @@ Example (``allora init`` picks free loopback ports)::
     home = "cometbft"
     rpc_port = 38102
     p2p_port = 38103
+
+``[index] events`` lists the event attributes CometBFT's indexer indexes, each as
+``"type.key"`` (``"transfer.recipient"``), as the Cosmos SDK's ``index-events`` does; empty
+(the default) indexes all of them. A validator that nobody searches may list only what its
+users query (``tx.hash`` and ``tx.height`` are always indexed by CometBFT): each indexed
+attribute costs CometBFT a database write per transaction.
 
 Relative paths are relative to the node home, so a home can be moved as a whole (the CometBFT
 ``proxy_app`` socket path excepted, which CometBFT needs absolute).
@@ -66,6 +75,9 @@ DEFAULT_MAX_PAGE_SIZE: Final = 1000
 DEFAULT_MAX_WAIT_MS: Final = 60_000
 """Longest wait for a tx's inclusion one API request may ask for."""
 
+MAX_INDEX_EVENT_LENGTH: Final = 256
+"""Longest ``index.events`` entry."""
+
 LOOPBACK: Final = "127.0.0.1"
 """Local nodes listen on loopback only."""
 
@@ -100,6 +112,8 @@ class NodeConfig:
     """CometBFT RPC port (written into CometBFT's config at init)."""
     p2p_port: int = 0
     """CometBFT P2P port (written into CometBFT's config at init)."""
+    index_events: tuple[str, ...] = ()
+    """Event attributes (``"type.key"``) CometBFT indexes; empty: all (module docstring)."""
 
     def validate(self) -> None:
         """Check every field.
@@ -130,6 +144,14 @@ class NodeConfig:
             raise NodeConfigError("solo.block_time_ms must not be negative")
         if not self.api_host:
             raise NodeConfigError("api.host must not be empty")
+        for entry in self.index_events:
+            event_type, dot, key = entry.rpartition(".")
+            if not (dot and event_type and key) or len(entry) > MAX_INDEX_EVENT_LENGTH:
+                raise NodeConfigError(
+                    f'index.events entries must be "type.key" strings, not {entry!r:.60}'
+                )
+            if not entry.isprintable() or any(c.isspace() for c in entry):
+                raise NodeConfigError(f"index.events entry {entry!r:.60} has a space or control")
 
     def with_overrides(self, **changes: Any) -> NodeConfig:
         """A validated copy with some fields replaced (``None`` values are ignored)."""
@@ -158,6 +180,10 @@ class NodeConfig:
                 f"max_page_size = {self.max_page_size}",
                 f"max_wait_ms = {self.max_wait_ms}",
                 "",
+                "[index]",
+                '# event attributes CometBFT indexes, as "type.key"; empty: all of them',
+                f"events = [{', '.join(_quote(entry) for entry in self.index_events)}]",
+                "",
                 "[solo]",
                 f"block_time_ms = {self.block_time_ms}",
                 "",
@@ -185,6 +211,10 @@ class NodeConfig:
         api = _section(data, "api")
         solo = _section(data, "solo")
         comet = _section(data, "cometbft")
+        index = _section(data, "index")
+        events = _get(index, "events", list, [])
+        if not all(isinstance(entry, str) for entry in events):
+            raise NodeConfigError("index.events must be a list of strings")
         config = cls(
             chain_id=_get(data, "chain_id", str, DEFAULT_CHAIN_ID),
             engine=_get(data, "engine", str, "cometbft"),
@@ -197,6 +227,7 @@ class NodeConfig:
             cometbft_home=_get(comet, "home", str, "cometbft"),
             rpc_port=_get(comet, "rpc_port", int, 0),
             p2p_port=_get(comet, "p2p_port", int, 0),
+            index_events=tuple(events),
         )
         config.validate()
         return config

@@ -307,7 +307,7 @@ class NodeRunner:
             if comet_home is not None:
                 comet = CometBackend(app, event_log, rpc_url=comet_home.rpc_url)
                 backend = self._backend = comet
-                abci = AbciServer(app, on_commit=comet.on_commit)
+                abci = AbciServer(app, on_commit=comet.on_commit, index_events=config.index_events)
                 comet.attach(abci)
                 await abci.start(comet_home.proxy_app)
                 tasks["abci"] = asyncio.create_task(abci.wait())
