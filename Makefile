@@ -5,9 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 COMETBFT_VERSION := v0.38.25
 COMETBFT := .bin/cometbft
+ABCI_CLI := .bin/abci-cli
 
 
-.PHONY: help venv fmt lint test test-fast bench demo cometbft maybe-cometbft proto clean
+.PHONY: help venv fmt lint test test-fast bench demo cometbft abci-cli maybe-cometbft proto clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/' | expand -t 16
@@ -32,8 +33,15 @@ $(COMETBFT):
 	fi
 	@$(COMETBFT) version
 
+abci-cli: $(ABCI_CLI)  ## build CometBFT's abci-cli (its Go socket server; bench node --ceiling)
+
+$(ABCI_CLI):
+	@mkdir -p .bin
+	@echo "building abci-cli of cometbft $(COMETBFT_VERSION) with go install"
+	@GOBIN=$(CURDIR)/.bin CGO_ENABLED=0 go install -ldflags='-s -w' github.com/cometbft/cometbft/abci/cmd/abci-cli@$(COMETBFT_VERSION)
+
 maybe-cometbft:
-	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory cometbft; \
+	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory cometbft abci-cli; \
 	else echo "WARNING: go is not installed: tests that need CometBFT will be SKIPPED"; fi
 
 fmt: venv  ## format the code
@@ -60,7 +68,7 @@ bench: venv maybe-cometbft  ## performance figures against the targets
 	$(BIN)/allora bench tx
 	$(BIN)/allora bench epoch --topics 1
 	$(BIN)/allora bench epoch --topics 100
-	@if [ -x $(COMETBFT) ]; then $(BIN)/allora bench node; \
+	@if [ -x $(COMETBFT) ]; then $(BIN)/allora bench node --ceiling; \
 	else echo "SKIPPED allora bench node: no CometBFT binary (run make cometbft; needs go)"; fi
 
 demo: venv maybe-cometbft  ## the main job: a live local network on real data (see README)

@@ -1,9 +1,11 @@
 """``allora bench node``: the pieces behave, and a tiny run against a real CometBFT prints
-the contract's keys (no speed asserted; targets belong to the benchmark itself)."""
+the contract's keys, plus the socket ceiling's with ``--ceiling`` (no speed asserted; targets
+belong to the benchmark itself)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +17,7 @@ from pyallora.cli.bench_node import (
 )
 from pyallora.cli.main import main
 from pyallora.client.tx import tx_hash
-from pyallora.node.cometbft import CometBftNotFoundError, find_cometbft
+from pyallora.node.cometbft import CometBftNotFoundError, find_abci_cli, find_cometbft
 
 CONTRACT_KEYS = {"tx_per_s", "kvstore_tx_per_s", "ratio", "consumer_p50_ms", "consumer_p99_ms"}
 
@@ -59,3 +61,44 @@ def test_tiny_run_prints_the_contract_keys(capsys: pytest.CaptureFixture[str]) -
     assert document["tx_per_s"] > 0 and document["kvstore_tx_per_s"] > 0
     assert document["ratio"] > 0
     assert 0 < document["consumer_p50_ms"] <= document["consumer_p99_ms"]
+
+
+CEILING_KEYS = {
+    "ceiling_python_noop_tx_per_s",
+    "ceiling_python_noop_ratio",
+    "ceiling_go_kvstore_tx_per_s",
+    "ceiling_go_kvstore_ratio",
+}
+
+
+def test_abci_cli_is_found_by_explicit_path_or_refused(tmp_path: Path) -> None:
+    with pytest.raises(CometBftNotFoundError, match="abci-cli"):
+        find_abci_cli(tmp_path / "missing")
+    script = tmp_path / "abci-cli"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    assert find_abci_cli(script) == script
+
+
+@pytest.mark.integration
+def test_tiny_ceiling_run_adds_the_socket_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        find_cometbft()
+    except CometBftNotFoundError as exc:
+        pytest.skip(f"INTEGRATION TESTS SKIPPED: {exc}")
+    try:
+        find_abci_cli()
+        has_abci_cli = True
+    except CometBftNotFoundError:
+        has_abci_cli = False  # the Python figure is still measured
+    argv = ["bench", "node", "--txs", "20", "--senders", "2", "--clients", "2"]
+    argv += ["--requests", "1", "--block-time", "100", "--quiet", "--json", "--ceiling"]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == CONTRACT_KEYS | CEILING_KEYS
+    assert document["ceiling_python_noop_tx_per_s"] > 0
+    assert document["ceiling_python_noop_ratio"] > 0
+    if has_abci_cli:
+        assert document["ceiling_go_kvstore_tx_per_s"] > 0
+    else:
+        assert document["ceiling_go_kvstore_tx_per_s"] is None

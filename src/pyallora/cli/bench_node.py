@@ -30,6 +30,13 @@ Measured:
   ``GET /v1/topics/{id}/network_inference`` ``--requests`` times each; latencies are measured
   by the clients (p50 and p99 over all requests).
 
+* **the socket's ceiling** (``--ceiling``): the kvstore load (``key=value`` txs) on two more
+  fresh nodes whose applications do nothing but answer over the ABCI socket: a do-nothing
+  Python application (:class:`~pyallora.node.bench_node.BenchKVApp`) behind pyallora's ABCI
+  server, and CometBFT's own ``kvstore`` behind CometBFT's Go socket server (``abci-cli
+  kvstore``, built by ``make abci-cli``). No application served over the socket can commit
+  more than these on the machine; their ratios to (b) bound (a)/(b).
+
 Targets (checked here, never in tests): (a)/(b) ≥ 0.5, p99 < 20 ms. The load generator and
 the clients share the machine with the nodes, as ``allora bench tx`` does.
 """
@@ -70,11 +77,13 @@ from pyallora.node.bench_epoch import (
     make_actor_key,
     make_topic_actors,
 )
-from pyallora.node.bench_node import get_block_metas
+from pyallora.node.bench_node import get_block_metas, start_app_process
 from pyallora.node.cometbft import (
+    CometBftNotFoundError,
     CometBftProcess,
     CometRpc,
     CometRpcError,
+    find_abci_cli,
     find_cometbft,
     init_home,
 )
@@ -91,7 +100,8 @@ CHAIN_ID: Final = "bench-node"
 """Chain id of both nodes."""
 
 DEFAULT_TXS: Final = 8000
-"""Signed transactions sent to each node (several blocks' worth even for kvstore)."""
+"""Signed transactions sent to each node (two or three blocks' worth for kvstore, so its figure
+moves in steps; ``--txs 24000`` gives steadier figures)."""
 
 DEFAULT_SENDERS: Final = 50
 """Concurrent senders, one funded account and one RPC connection each."""
@@ -537,6 +547,54 @@ def _genesis_account_numbers(genesis_app_state: dict[str, Any]) -> dict[str, int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SocketCeiling:
+    """The kvstore load on applications that do nothing but answer over the ABCI socket."""
+
+    python_noop: Throughput
+    """A do-nothing Python application behind pyallora's ABCI server."""
+    go_kvstore: Throughput | None
+    """CometBFT's ``kvstore`` behind its Go socket server (``abci-cli``); ``None`` if missing."""
+    go_kvstore_missing: str = ""
+    """Why ``go_kvstore`` was not measured."""
+
+
+def measure_socket_app(
+    app_command: Sequence[str] | None,
+    queues: Sequence[Sequence[bytes]],
+    home_dir: Path,
+    *,
+    cometbft: Path,
+    timeout_commit_ms: int,
+) -> Throughput:
+    """The load on a fresh single-validator node whose application is ``app_command``
+    (``--address ADDR`` appended; ``None``: the do-nothing Python application) on its socket.
+
+    Raises
+    ------
+    NodeBenchError, CometBftError
+        If the node or the application cannot start, or nothing is committed.
+    """
+    home = init_home(
+        home_dir,
+        chain_id=CHAIN_ID,
+        timeout_commit_ms=timeout_commit_ms,
+        log_level="error",
+        binary=cometbft,
+    )
+    app = start_app_process(home, app_command)
+    node = CometBftProcess(home, binary=cometbft)
+    try:
+        node.start()
+        with CometRpc(home.rpc_url, timeout=30) as rpc:
+            rpc.wait_for_height(2, timeout=START_TIMEOUT, process=node)
+            processes = {"application": app.pid, "cometbft": node.pid or 0}
+            return measure_throughput(rpc, queues, processes)
+    finally:
+        node.stop()
+        stop_process(app, 10.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NodeBenchFigures:
     """Everything ``allora bench node`` reports."""
 
@@ -548,11 +606,17 @@ class NodeBenchFigures:
     consumer_requests: int
     abci_usage: dict[str, tuple[int, float]] = field(default_factory=dict)
     """The pyallora application's ABCI requests and seconds by method during the load."""
+    ceiling: SocketCeiling | None = None
+    """With ``--ceiling``: the socket's ceiling (module docstring)."""
 
     @property
     def ratio(self) -> float:
         """pyallora's committed tx/s over kvstore's."""
-        return self.pyallora.tx_per_s / self.kvstore.tx_per_s if self.kvstore.tx_per_s else 0.0
+        return self.ratio_of(self.pyallora)
+
+    def ratio_of(self, result: Throughput) -> float:
+        """A run's committed tx/s over kvstore's."""
+        return result.tx_per_s / self.kvstore.tx_per_s if self.kvstore.tx_per_s else 0.0
 
 
 def measure(
@@ -565,6 +629,8 @@ def measure(
     binary: str | Path | None = None,
     base_dir: str | Path | None = None,
     progress: ProgressFn | None = None,
+    ceiling: bool = False,
+    abci_cli: str | Path | None = None,
 ) -> NodeBenchFigures:
     """Run both nodes and measure (module docstring); always stops what it started.
 
@@ -634,6 +700,33 @@ def measure(
                 theirs = measure_throughput(rpc, kv_queues, {"cometbft": node.pid or 0})
         finally:
             node.stop()
+        socket_ceiling = None
+        if ceiling:
+            say("ceiling: a do-nothing Python application over the ABCI socket")
+            noop = measure_socket_app(
+                None,
+                kv_queues,
+                root / "python-noop",
+                cometbft=cometbft,
+                timeout_commit_ms=timeout_commit_ms,
+            )
+            go_kvstore, missing = None, ""
+            try:
+                abci_cli_path = find_abci_cli(abci_cli)
+            except CometBftNotFoundError as exc:
+                missing = str(exc)
+            else:
+                say("ceiling: kvstore behind CometBFT's Go socket server (abci-cli)")
+                go_kvstore = measure_socket_app(
+                    [str(abci_cli_path), "--log_level", "error", "kvstore"],
+                    kv_queues,
+                    root / "go-kvstore",
+                    cometbft=cometbft,
+                    timeout_commit_ms=timeout_commit_ms,
+                )
+            socket_ceiling = SocketCeiling(
+                python_noop=noop, go_kvstore=go_kvstore, go_kvstore_missing=missing
+            )
     return NodeBenchFigures(
         pyallora=ours,
         kvstore=theirs,
@@ -642,6 +735,7 @@ def measure(
         consumer_failures=failures,
         consumer_requests=clients * requests,
         abci_usage=abci_usage,
+        ceiling=socket_ceiling,
     )
 
 
@@ -673,6 +767,8 @@ def _print_text(figures: NodeBenchFigures, args: argparse.Namespace) -> None:
         f"ratio     {figures.ratio:>9.3f}       target ≥ {TARGET_RATIO}   "
         f"{'met' if ratio_ok else 'NOT met'}"
     )
+    if figures.ceiling is not None:
+        _print_ceiling(figures, figures.ceiling)
     print(
         f"consumer  p50 {figures.consumer_p50_ms:.1f} ms, p99 {figures.consumer_p99_ms:.1f} ms "
         f"({args.clients} clients × {args.requests} requests, "
@@ -683,6 +779,42 @@ def _print_text(figures: NodeBenchFigures, args: argparse.Namespace) -> None:
         f"(block time {max(args.block_time, 100)} ms on both nodes; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, shared with the load generator)"
     )
+
+
+def _print_ceiling(figures: NodeBenchFigures, ceiling: SocketCeiling) -> None:
+    print("ceiling   the kvstore load on applications that only answer over the ABCI socket:")
+    rows: list[tuple[str, Throughput | None]] = [
+        ("do-nothing Python app, pyallora's ABCI server", ceiling.python_noop),
+        ("kvstore, CometBFT's Go socket server", ceiling.go_kvstore),
+    ]
+    for label, result in rows:
+        if result is None:
+            print(f"          {label:<46} not measured: {ceiling.go_kvstore_missing}")
+            continue
+        spent = ", ".join(f"{n} {us:.0f}" for n, us in result.cpu_us_per_tx.items())
+        print(
+            f"          {label:<46} {result.tx_per_s:>7.1f} tx/s  ratio "
+            f"{figures.ratio_of(result):.3f}  ({result.blocks} blocks; CPU per tx µs: {spent})"
+        )
+
+
+def _json_document(figures: NodeBenchFigures) -> dict[str, object]:
+    document: dict[str, object] = {
+        "tx_per_s": round(figures.pyallora.tx_per_s, 1),
+        "kvstore_tx_per_s": round(figures.kvstore.tx_per_s, 1),
+        "ratio": round(figures.ratio, 3),
+        "consumer_p50_ms": round(figures.consumer_p50_ms, 2),
+        "consumer_p99_ms": round(figures.consumer_p99_ms, 2),
+    }
+    if figures.ceiling is not None:
+        noop, go = figures.ceiling.python_noop, figures.ceiling.go_kvstore
+        document["ceiling_python_noop_tx_per_s"] = round(noop.tx_per_s, 1)
+        document["ceiling_python_noop_ratio"] = round(figures.ratio_of(noop), 3)
+        document["ceiling_go_kvstore_tx_per_s"] = None if go is None else round(go.tx_per_s, 1)
+        document["ceiling_go_kvstore_ratio"] = (
+            None if go is None else round(figures.ratio_of(go), 3)
+        )
+    return document
 
 
 def register(subparsers: Any) -> None:
@@ -711,6 +843,13 @@ def register(subparsers: Any) -> None:
         help="CometBFT timeout_commit of both nodes (default %(default)s)",
     )
     parser.add_argument("--cometbft", type=Path, help="path of the cometbft binary")
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also run the kvstore load on a do-nothing Python app and on kvstore behind "
+        "CometBFT's Go socket server (abci-cli): what the ABCI socket allows here",
+    )
+    parser.add_argument("--abci-cli", type=Path, help="path of CometBFT's abci-cli binary")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -727,19 +866,11 @@ def register(subparsers: Any) -> None:
             block_time_ms=args.block_time,
             binary=args.cometbft,
             progress=progress,
+            ceiling=args.ceiling,
+            abci_cli=args.abci_cli,
         )
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "tx_per_s": round(figures.pyallora.tx_per_s, 1),
-                        "kvstore_tx_per_s": round(figures.kvstore.tx_per_s, 1),
-                        "ratio": round(figures.ratio, 3),
-                        "consumer_p50_ms": round(figures.consumer_p50_ms, 2),
-                        "consumer_p99_ms": round(figures.consumer_p99_ms, 2),
-                    }
-                )
-            )
+            print(json.dumps(_json_document(figures)))
             return 0
         _print_text(figures, args)
         return 0

@@ -341,9 +341,19 @@ def measure_tx_throughput(
     )
 
 
-def _start_app_process(
+def start_app_process(
     home: CometHome, app_command: Sequence[str] | None
 ) -> subprocess.Popen[bytes]:
+    """Start an ABCI application for ``home`` and wait until its unix socket listens.
+
+    ``app_command`` gets ``--address <home's proxy_app>`` appended; ``None`` serves
+    :class:`BenchKVApp` behind pyallora's ABCI server. Output goes to ``<home>/app.log``.
+
+    Raises
+    ------
+    CometBftError
+        If the application exits or does not listen in time.
+    """
     command = (
         list(app_command)
         if app_command
@@ -412,7 +422,7 @@ def run_node_bench(
             log_level="error",
             binary=binary,
         )
-        app_process = _start_app_process(home, app_command) if app == "pyallora" else None
+        app_process = start_app_process(home, app_command) if app == "pyallora" else None
         extra = ("--proxy_app=kvstore",) if app == "kvstore" else ()
         node = CometBftProcess(home, binary=binary, extra_args=extra)
         try:

@@ -125,6 +125,35 @@ def find_cometbft(binary: str | Path | None = None) -> Path:
     )
 
 
+def find_abci_cli(binary: str | Path | None = None) -> Path:
+    """Locate CometBFT's ``abci-cli`` (its reference Go ABCI socket server, which serves the
+    ``kvstore`` application over the socket: ``allora bench node --ceiling``).
+
+    Looked for as :func:`find_cometbft` looks for ``cometbft``: an explicit path, the
+    repository's or the current directory's ``.bin/abci-cli``, then ``PATH``.
+
+    Raises
+    ------
+    CometBftNotFoundError
+        With the instruction to build it (``make abci-cli``).
+    """
+    if binary is not None:
+        path = Path(binary)
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        raise CometBftNotFoundError(f"no executable abci-cli at {path}")
+    for candidate in (REPO_ROOT / ".bin" / "abci-cli", Path.cwd() / ".bin" / "abci-cli"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("abci-cli")
+    if found is not None:
+        return Path(found)
+    raise CometBftNotFoundError(
+        f"CometBFT's abci-cli (v{COMETBFT_VERSION}) was not found in .bin/ or on PATH: "
+        "run `make abci-cli` (needs Go) to build it"
+    )
+
+
 def get_cometbft_version(binary: str | Path | None = None) -> str:
     """The version the binary reports (``"0.38.25"``)."""
     path = find_cometbft(binary)
