@@ -5,6 +5,7 @@ No speed is asserted here (performance targets belong to the benchmark itself).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,20 @@ def test_bench_app_commits_and_answers_queries() -> None:
     assert again.app_hash == result.app_hash  # deterministic
     with pytest.raises(LookupError):
         app.commit()
+
+
+def test_bench_app_spends_the_cpu_it_is_given() -> None:
+    app = BenchKVApp(check_burn_us=2000, block_burn_us=1000)
+    start = time.thread_time()
+    assert app.check_tx(b"a=1").code == 0
+    checked = time.thread_time()
+    app.check_tx(b"a=1", recheck=True)
+    rechecked = time.thread_time()
+    app.finalize_block(FinalizeBlockRequest(height=1, time_ns=0, txs=(b"a=1", b"b=2")))
+    finalized = time.thread_time()
+    assert checked - start >= 0.002
+    assert rechecked - checked >= 0.0005  # a quarter for a recheck
+    assert finalized - rechecked >= 0.002  # per transaction of the block
 
 
 def test_unknown_bench_application() -> None:

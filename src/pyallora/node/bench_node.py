@@ -76,9 +76,16 @@ class BenchKVApp:
 
     The app hash chains the previous hash, the height and the block's transactions; state lives
     in memory (a fresh home every run), so Info reports what was committed in this process.
+
+    ``check_burn_us`` and ``block_burn_us`` make it spend that much CPU time (of its own
+    thread) per CheckTx and per transaction of a finalized block, a quarter of
+    ``check_burn_us`` per recheck: an application of known cost for
+    ``tools/app_cpu_budget.py``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, check_burn_us: float = 0.0, block_burn_us: float = 0.0) -> None:
+        self.check_burn_s = check_burn_us / 1e6
+        self.block_burn_s = block_burn_us / 1e6
         self.state: dict[bytes, bytes] = {}
         self.height = 0
         self.app_hash = b""
@@ -98,6 +105,8 @@ class BenchKVApp:
         return InitChainResult(app_hash=hashlib.sha256(request.chain_id.encode()).digest())
 
     def check_tx(self, tx: bytes, *, recheck: bool = False) -> TxResult:
+        if self.check_burn_s:
+            _burn_cpu(self.check_burn_s / 4 if recheck else self.check_burn_s)
         if self._pair(tx) is None:
             return TxResult(code=1, log="expected key=value")
         return TxResult(gas_wanted=1)
@@ -116,6 +125,8 @@ class BenchKVApp:
         return all(self._pair(tx) is not None for tx in request.txs)
 
     def finalize_block(self, request: FinalizeBlockRequest) -> FinalizeBlockResult:
+        if self.block_burn_s:
+            _burn_cpu(self.block_burn_s * len(request.txs))
         state = dict(self.state)
         digest = hashlib.sha256(self.app_hash + request.height.to_bytes(8, "big"))
         results = []
@@ -143,6 +154,13 @@ class BenchKVApp:
         if value is None:
             return QueryResult(code=1, log="not found", height=self.height)
         return QueryResult(value=value, key=request.data, height=self.height)
+
+
+def _burn_cpu(seconds: float) -> None:
+    """Spend ``seconds`` of this thread's CPU time."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -446,6 +464,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     serve_app = sub.add_parser("serve-app", help="run BenchKVApp behind the ABCI server")
     serve_app.add_argument("--address", required=True)
+    serve_app.add_argument(
+        "--check-burn-us", type=float, default=0.0, help="CPU µs spent per CheckTx"
+    )
+    serve_app.add_argument(
+        "--block-burn-us", type=float, default=0.0, help="CPU µs spent per tx of a block"
+    )
     parser.add_argument("--app", choices=["pyallora", "kvstore", "both"], default="both")
     parser.add_argument("--empty-s", type=float, default=5)
     parser.add_argument("--load-s", type=float, default=10)
@@ -454,7 +478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve-app":
         logging.basicConfig(level=logging.WARNING)
-        run_abci_server(BenchKVApp(), args.address)
+        app = BenchKVApp(check_burn_us=args.check_burn_us, block_burn_us=args.block_burn_us)
+        run_abci_server(app, args.address)
         return 0
     apps = ["pyallora", "kvstore"] if args.app == "both" else [args.app]
     reports = []
