@@ -34,8 +34,8 @@ Measured:
   fresh nodes whose applications do nothing but answer over the ABCI socket: a do-nothing
   Python application (:class:`~pyallora.node.bench_node.BenchKVApp`) behind pyallora's ABCI
   server, and CometBFT's own ``kvstore`` behind CometBFT's Go socket server (``abci-cli
-  kvstore``, built by ``make abci-cli``). No application served over the socket can commit
-  more than these on the machine; their ratios to (b) bound (a)/(b).
+  kvstore``, built by ``make abci-cli``). They show what the socket alone allows on the
+  machine: an application that does work behind it commits less.
 
 Targets (checked here, never in tests): (a)/(b) ≥ 0.5, p99 < 20 ms. The load generator and
 the clients share the machine with the nodes, as ``allora bench tx`` does.
@@ -581,8 +581,8 @@ def measure_socket_app(
         log_level="error",
         binary=cometbft,
     )
-    app = start_app_process(home, app_command)
     node = CometBftProcess(home, binary=cometbft)
+    app = start_app_process(home, app_command)
     try:
         node.start()
         with CometRpc(home.rpc_url, timeout=30) as rpc:
