@@ -108,21 +108,7 @@ def find_cometbft(binary: str | Path | None = None) -> Path:
     CometBftNotFoundError
         With the instruction to build it (``make cometbft``).
     """
-    if binary is not None:
-        path = Path(binary)
-        if path.is_file() and os.access(path, os.X_OK):
-            return path
-        raise CometBftNotFoundError(f"no executable cometbft at {path}")
-    for candidate in (REPO_ROOT / ".bin" / "cometbft", Path.cwd() / ".bin" / "cometbft"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which("cometbft")
-    if found is not None:
-        return Path(found)
-    raise CometBftNotFoundError(
-        f"the cometbft binary (v{COMETBFT_VERSION}) was not found in .bin/ or on PATH: "
-        "run `make cometbft` (needs Go) to build it"
-    )
+    return _find_program("cometbft", binary, f"the cometbft binary (v{COMETBFT_VERSION})")
 
 
 def find_abci_cli(binary: str | Path | None = None) -> Path:
@@ -137,20 +123,26 @@ def find_abci_cli(binary: str | Path | None = None) -> Path:
     CometBftNotFoundError
         With the instruction to build it (``make abci-cli``).
     """
+    return _find_program("abci-cli", binary, f"CometBFT's abci-cli (v{COMETBFT_VERSION})")
+
+
+def _find_program(name: str, binary: str | Path | None, description: str) -> Path:
+    """An explicit path (which must be executable), else ``.bin/NAME`` of the repository or
+    of the current directory, else ``NAME`` on ``PATH``; else the instruction ``make NAME``."""
     if binary is not None:
         path = Path(binary)
         if path.is_file() and os.access(path, os.X_OK):
             return path
-        raise CometBftNotFoundError(f"no executable abci-cli at {path}")
-    for candidate in (REPO_ROOT / ".bin" / "abci-cli", Path.cwd() / ".bin" / "abci-cli"):
+        raise CometBftNotFoundError(f"no executable {name} at {path}")
+    for candidate in (REPO_ROOT / ".bin" / name, Path.cwd() / ".bin" / name):
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
-    found = shutil.which("abci-cli")
+    found = shutil.which(name)
     if found is not None:
         return Path(found)
     raise CometBftNotFoundError(
-        f"CometBFT's abci-cli (v{COMETBFT_VERSION}) was not found in .bin/ or on PATH: "
-        "run `make abci-cli` (needs Go) to build it"
+        f"{description} was not found in .bin/ or on PATH: run `make {name}` (needs Go) to "
+        "build it"
     )
 
 
