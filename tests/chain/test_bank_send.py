@@ -61,6 +61,22 @@ def _balance(app, address: str) -> int:  # type: ignore[no-untyped-def]
     return int(bank_query.QueryBalanceResponse.FromString(value).balance.amount)
 
 
+def test_check_tx_answers_like_the_sdk_and_the_block_result_carries_the_rest() -> None:
+    app, keys = make_funded_app(2)
+    tx = make_send(keys[0], keys[1].address, 5, sequence=0, account_number=0, fee=3)
+    checked = app.check_tx(tx)
+    assert checked.code == 0, checked.log
+    assert (checked.events, checked.data) == ((), b"")  # as the Cosmos SDK's CheckTx
+    assert 0 < checked.gas_used <= checked.gas_wanted == 200_000
+    assert app.check_tx(tx, recheck=True).code != 0  # the check state kept its sequence
+    result = run_block(app, [tx]).tx_results[0]
+    assert result.code == 0 and result.gas_used == checked.gas_used
+    assert {event.type for event in result.events} >= {"message", "transfer"}
+    assert abci_pb2.TxMsgData.FromString(result.data).msg_responses
+    refused = app.check_tx(tx)  # replayed: refused with its code, still without events
+    assert refused.code != 0 and refused.events == ()
+
+
 def test_send_moves_funds_pays_fee_and_creates_the_recipient() -> None:
     app, keys = make_funded_app(2)
     newcomer = make_key(50).address

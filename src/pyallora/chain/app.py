@@ -10,6 +10,9 @@
   computes the app hash of the result without persisting anything;
 * the **check state**: a branch of the committed store in which ``check_tx`` applies the
   mempool's transactions, discarded at every commit (CometBFT then rechecks the mempool).
+  ``check_tx`` runs the messages too, so that a message that would fail is refused at
+  broadcast; a success is answered as the Cosmos SDK answers it, with the gas and no events
+  or data (those come with the block's result).
 
 A proposer's block is executed once: ``prepare_proposal`` (for the next height) runs the block
 as ``finalize_block`` would (begin-block hooks, the txs that fit and succeed, end-block hooks,
@@ -164,6 +167,10 @@ LAST_BLOCK_TIME: Final = Item(schema.META_LAST_BLOCK_TIME, INT_VALUE)
 """The last committed block's time (unhashed ``meta``; written by ``commit`` only)."""
 
 _MEMPOOL_MODES: Final = (ExecMode.CHECK, ExecMode.RECHECK, ExecMode.PREPARE)
+
+_MEMPOOL_ANSWER_MODES: Final = (ExecMode.CHECK, ExecMode.RECHECK)
+"""Modes whose successful result is a CheckTx answer: codes and gas, no events and no data,
+as the Cosmos SDK answers CheckTx (the events and message responses belong to the block)."""
 
 _Routed = tuple[tuple[str, MsgHandler[Any], Any], ...]
 """A tx's messages: ``(module name, route, decoded message)`` each."""
@@ -862,12 +869,13 @@ class App:
                     response = route.handle(msg_ctx, msg_store, msg)
                 except KeyEncodingError as exc:
                     raise _compute_key_request_error(exc) from exc
-                responses.append(
-                    any_pb2.Any(
-                        type_url="/" + response.DESCRIPTOR.full_name,
-                        value=response.SerializeToString(deterministic=True),
+                if mode not in _MEMPOOL_ANSWER_MODES:
+                    responses.append(
+                        any_pb2.Any(
+                            type_url="/" + response.DESCRIPTOR.full_name,
+                            value=response.SerializeToString(deterministic=True),
+                        )
                     )
-                )
         except ConsensusError as exc:
             if admission:
                 return _error_result(exc, gas_wanted=gas_wanted, gas_used=gas.used)
@@ -877,6 +885,8 @@ class App:
             )
         msg_state.write()
         ante_state.write()
+        if mode in _MEMPOOL_ANSWER_MODES:
+            return TxResult(gas_wanted=gas_wanted, gas_used=gas.used, sender=tx.signer)
         data = abci_pb2.TxMsgData(msg_responses=responses).SerializeToString(deterministic=True)
         return TxResult(
             data=data,
