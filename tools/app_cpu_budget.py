@@ -25,27 +25,14 @@ import tempfile
 from pathlib import Path
 
 from pyallora.cli.bench_node import (
-    CHAIN_ID,
     Throughput,
     make_sender_key,
-    measure_socket_app,
-    measure_throughput,
+    measure_fresh_node,
     sign_load,
     to_kvstore_tx,
 )
-from pyallora.node.cometbft import CometBftProcess, CometRpc, find_cometbft, init_home
-
-
-def _kvstore(root: Path, queues: list[list[bytes]], cometbft: Path, block_ms: int) -> Throughput:
-    home = init_home(root, chain_id=CHAIN_ID, timeout_commit_ms=block_ms, log_level="error")
-    node = CometBftProcess(home, binary=cometbft, extra_args=("--proxy_app=kvstore",))
-    try:
-        node.start()
-        with CometRpc(home.rpc_url, timeout=30) as rpc:
-            rpc.wait_for_height(2, timeout=90, process=node)
-            return measure_throughput(rpc, queues, {"cometbft": node.pid or 0})
-    finally:
-        node.stop()
+from pyallora.node.bench_node import NOOP_APP_COMMAND
+from pyallora.node.cometbft import find_cometbft
 
 
 def main() -> int:
@@ -65,21 +52,24 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="app-cpu-budget-") as temporary:
         root = Path(temporary)
         print("kvstore in process ...", file=sys.stderr, flush=True)
-        before = _kvstore(root / "kvstore-before", queues, cometbft, args.block_time)
+        before = measure_fresh_node(
+            root / "kvstore-before", queues, cometbft=cometbft, timeout_commit_ms=args.block_time
+        )
         for index, level in enumerate(levels):
             print(f"level {level:g} µs ...", file=sys.stderr, flush=True)
-            command = [sys.executable, "-m", "pyallora.node.bench_node", "serve-app"]
-            command += ["--check-burn-us", str(level)]
+            command = [*NOOP_APP_COMMAND, "--check-burn-us", str(level)]
             command += ["--block-burn-us", str(level * args.block_share)]
-            result = measure_socket_app(
-                command,
-                queues,
+            result = measure_fresh_node(
                 root / f"level-{index}",
+                queues,
                 cometbft=cometbft,
                 timeout_commit_ms=args.block_time,
+                app_command=command,
             )
             rows.append((level, result))
-        after = _kvstore(root / "kvstore-after", queues, cometbft, args.block_time)
+        after = measure_fresh_node(
+            root / "kvstore-after", queues, cometbft=cometbft, timeout_commit_ms=args.block_time
+        )
     kvstore = (before.tx_per_s + after.tx_per_s) / 2
     print(
         f"kvstore in process: {before.tx_per_s:.0f} and {after.tx_per_s:.0f} tx/s "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,16 +48,23 @@ def test_percentile_is_nearest_rank() -> None:
     assert compute_percentile([7.0], 0.99) == 7.0
 
 
-@pytest.mark.integration
-def test_tiny_run_prints_the_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
+def _tiny_run(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
+    """``allora bench node --json`` on a tiny load against a real CometBFT (skipped loudly
+    without one); the printed document."""
     try:
         find_cometbft()
     except CometBftNotFoundError as exc:
         pytest.skip(f"INTEGRATION TESTS SKIPPED: {exc}")
     argv = ["bench", "node", "--txs", "20", "--senders", "2", "--clients", "3"]
-    argv += ["--requests", "2", "--block-time", "100", "--quiet", "--json"]
+    argv += ["--requests", "2", "--block-time", "100", "--quiet", "--json", *extra]
     assert main(argv) == 0
-    document = json.loads(capsys.readouterr().out)
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return document
+
+
+@pytest.mark.integration
+def test_tiny_run_prints_the_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    document = _tiny_run(capsys)
     assert set(document) == CONTRACT_KEYS
     assert document["tx_per_s"] > 0 and document["kvstore_tx_per_s"] > 0
     assert document["ratio"] > 0
@@ -83,18 +91,11 @@ def test_abci_cli_is_found_by_explicit_path_or_refused(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_tiny_ceiling_run_adds_the_socket_figures(capsys: pytest.CaptureFixture[str]) -> None:
     try:
-        find_cometbft()
-    except CometBftNotFoundError as exc:
-        pytest.skip(f"INTEGRATION TESTS SKIPPED: {exc}")
-    try:
         find_abci_cli()
         has_abci_cli = True
     except CometBftNotFoundError:
         has_abci_cli = False  # the Python figure is still measured
-    argv = ["bench", "node", "--txs", "20", "--senders", "2", "--clients", "2"]
-    argv += ["--requests", "1", "--block-time", "100", "--quiet", "--json", "--ceiling"]
-    assert main(argv) == 0
-    document = json.loads(capsys.readouterr().out)
+    document = _tiny_run(capsys, "--ceiling")
     assert set(document) == CONTRACT_KEYS | CEILING_KEYS
     assert document["ceiling_python_noop_tx_per_s"] > 0
     assert document["ceiling_python_noop_ratio"] > 0

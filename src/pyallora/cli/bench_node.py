@@ -77,7 +77,7 @@ from pyallora.node.bench_epoch import (
     make_actor_key,
     make_topic_actors,
 )
-from pyallora.node.bench_node import get_block_metas, start_app_process
+from pyallora.node.bench_node import NOOP_APP_COMMAND, get_block_metas, start_app_process
 from pyallora.node.cometbft import (
     CometBftNotFoundError,
     CometBftProcess,
@@ -558,16 +558,17 @@ class SocketCeiling:
     """Why ``go_kvstore`` was not measured."""
 
 
-def measure_socket_app(
-    app_command: Sequence[str] | None,
-    queues: Sequence[Sequence[bytes]],
+def measure_fresh_node(
     home_dir: Path,
+    queues: Sequence[Sequence[bytes]],
     *,
     cometbft: Path,
     timeout_commit_ms: int,
+    app_command: Sequence[str] | None = None,
 ) -> Throughput:
-    """The load on a fresh single-validator node whose application is ``app_command``
-    (``--address ADDR`` appended; ``None``: the do-nothing Python application) on its socket.
+    """The load on a fresh single-validator CometBFT node in ``home_dir``: with
+    ``app_command`` (``--address ADDR`` appended) as its application on the ABCI socket, or,
+    when ``None``, with CometBFT's in-process ``kvstore``.
 
     Raises
     ------
@@ -581,17 +582,21 @@ def measure_socket_app(
         log_level="error",
         binary=cometbft,
     )
-    node = CometBftProcess(home, binary=cometbft)
-    app = start_app_process(home, app_command)
+    extra = ("--proxy_app=kvstore",) if app_command is None else ()
+    node = CometBftProcess(home, binary=cometbft, extra_args=extra)
+    app = None if app_command is None else start_app_process(home, app_command)
     try:
         node.start()
         with CometRpc(home.rpc_url, timeout=30) as rpc:
             rpc.wait_for_height(2, timeout=START_TIMEOUT, process=node)
-            processes = {"application": app.pid, "cometbft": node.pid or 0}
+            processes = {"cometbft": node.pid or 0}
+            if app is not None:
+                processes = {"application": app.pid, **processes}
             return measure_throughput(rpc, queues, processes)
     finally:
         node.stop()
-        stop_process(app, 10.0)
+        if app is not None:
+            stop_process(app, 10.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -682,33 +687,20 @@ def measure(
             p50, p99, failures = measure_consumer_latency(
                 api_url, topic_id, clients=clients, requests=requests
             )
-        say("kvstore: starting")
-        kv_home = init_home(
-            root / "kvstore",
-            chain_id=CHAIN_ID,
-            timeout_commit_ms=timeout_commit_ms,
-            log_level="error",
-            binary=cometbft,
-        )
+        say("kvstore: sending the load to a fresh node")
         kv_queues = [[to_kvstore_tx(raw) for raw in queue] for queue in queues]
-        node = CometBftProcess(kv_home, binary=cometbft, extra_args=("--proxy_app=kvstore",))
-        try:
-            node.start()
-            with CometRpc(kv_home.rpc_url, timeout=30) as rpc:
-                rpc.wait_for_height(2, timeout=START_TIMEOUT, process=node)
-                say("kvstore: sending the load")
-                theirs = measure_throughput(rpc, kv_queues, {"cometbft": node.pid or 0})
-        finally:
-            node.stop()
+        theirs = measure_fresh_node(
+            root / "kvstore", kv_queues, cometbft=cometbft, timeout_commit_ms=timeout_commit_ms
+        )
         socket_ceiling = None
         if ceiling:
             say("ceiling: a do-nothing Python application over the ABCI socket")
-            noop = measure_socket_app(
-                None,
-                kv_queues,
+            noop = measure_fresh_node(
                 root / "python-noop",
+                kv_queues,
                 cometbft=cometbft,
                 timeout_commit_ms=timeout_commit_ms,
+                app_command=NOOP_APP_COMMAND,
             )
             go_kvstore, missing = None, ""
             try:
@@ -717,12 +709,12 @@ def measure(
                 missing = str(exc)
             else:
                 say("ceiling: kvstore behind CometBFT's Go socket server (abci-cli)")
-                go_kvstore = measure_socket_app(
-                    [str(abci_cli_path), "--log_level", "error", "kvstore"],
-                    kv_queues,
+                go_kvstore = measure_fresh_node(
                     root / "go-kvstore",
+                    kv_queues,
                     cometbft=cometbft,
                     timeout_commit_ms=timeout_commit_ms,
+                    app_command=(str(abci_cli_path), "--log_level", "error", "kvstore"),
                 )
             socket_ceiling = SocketCeiling(
                 python_noop=noop, go_kvstore=go_kvstore, go_kvstore_missing=missing

@@ -156,6 +156,10 @@ class BenchKVApp:
         return QueryResult(value=value, key=request.data, height=self.height)
 
 
+NOOP_APP_COMMAND: Final = (sys.executable, "-m", "pyallora.node.bench_node", "serve-app")
+""":class:`BenchKVApp` behind pyallora's ABCI server (``--address ADDR`` to append)."""
+
+
 def _burn_cpu(seconds: float) -> None:
     """Spend ``seconds`` of this thread's CPU time."""
     end = time.thread_time() + seconds
@@ -372,12 +376,7 @@ def start_app_process(
     CometBftError
         If the application exits or does not listen in time.
     """
-    command = (
-        list(app_command)
-        if app_command
-        else [sys.executable, "-m", "pyallora.node.bench_node", "serve-app"]
-    )
-    command += ["--address", home.proxy_app]
+    command = [*(app_command or NOOP_APP_COMMAND), "--address", home.proxy_app]
     log_path = home.home / "app.log"
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
